@@ -1,0 +1,2 @@
+/** Approval requests and votes: state machine, quorum, eligibility, timeouts, and the channels that ask humans. */
+package dev.airlock.approvals;
