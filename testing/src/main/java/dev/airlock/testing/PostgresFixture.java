@@ -97,6 +97,19 @@ public final class PostgresFixture {
         }
     }
 
+    /**
+     * Starts a separate Testcontainers server, independent of the JVM-wide one; skips the calling test
+     * (JUnit assumption) when no Docker engine is reachable. The caller stops it with {@link #stop()}.
+     */
+    public static PostgresFixture startTestcontainers(String image) {
+        return startContainer(image);
+    }
+
+    /** Stops a server obtained from {@link #startTestcontainers(String)}. */
+    public void stop() {
+        stopQuietly();
+    }
+
     private static PostgresFixture startContainer(String image) {
         boolean docker;
         try {
