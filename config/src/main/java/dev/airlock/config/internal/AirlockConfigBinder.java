@@ -101,6 +101,11 @@ public final class AirlockConfigBinder {
         LineageConfig lineage = doc.required("lineage", b.object(this::lineage));
         PolicyConfig policy = doc.required("policy", b.object(this::policy));
         AdminConfig admin = doc.optional("admin", b.object(this::admin), AdminConfig.DEFAULT);
+        if (!doc.has("admin")) {
+            ports.add(0, new PortUse(AdminConfig.DEFAULT.bind(), AdminConfig.DEFAULT.port(),
+                    "the admin listener (default " + AdminConfig.DEFAULT.bind() + ":" + AdminConfig.DEFAULT.port()
+                            + "; set admin.port)", doc.mapping()));
+        }
         LoggingConfig logging = doc.optional("logging", b.object(this::logging), LoggingConfig.DEFAULT);
         doc.finish();
         checkDefaultConnections();
@@ -172,7 +177,7 @@ public final class AirlockConfigBinder {
                 b.problem(at, "listener '" + listener + "' speaks " + listenerProtocols.get(listener).yamlName()
                         + ", but this connection is " + protocol.yamlName());
             }
-            if (name != null) {
+            if (name != null && listenerNames.contains(listener)) {
                 connectionListeners.put(name, listener);
             }
         }
@@ -331,7 +336,9 @@ public final class AirlockConfigBinder {
         if (name != null) {
             channelIds.claim("slack:" + name, m.node("name").or(() -> m.node("channel")).orElseThrow());
         }
-        SlackChannelConfig.Mode mode = m.optional("mode", b.enumOf(SlackChannelConfig.Mode.class), SlackChannelConfig.Mode.SOCKET);
+        Optional<SlackChannelConfig.Mode> modeSetting = m.optional("mode", b.enumOf(SlackChannelConfig.Mode.class));
+        // An invalid mode is already reported; don't add mode-specific complaints on top of it.
+        SlackChannelConfig.Mode mode = m.has("mode") ? modeSetting.orElse(null) : SlackChannelConfig.Mode.SOCKET;
         Secret botToken = m.required("bot_token", b::secret);
         Optional<Secret> appToken = m.optional("app_token", b::secret);
         Optional<Secret> signingSecret = m.optional("signing_secret", b::secret);
