@@ -249,6 +249,19 @@ class BinderTest {
     }
 
     @Test
+    void syntaxErrorsNameTheProblemAndItsContext() {
+        Yaml.parse("a.yaml", "a:\n\tb: 1\n", problems);
+        Yaml.parse("b.yaml", "? [a, b]\n: c\n", problems);
+        Yaml.parse("c.yaml", "[".repeat(5000) + "]".repeat(5000), problems);
+        assertThat(messages()).containsExactly(
+                "a.yaml:2:1: invalid YAML: found character '\\t(TAB)' that cannot start any token."
+                        + " (Do not use \\t(TAB) for indentation) (while scanning for the next token)",
+                "b.yaml:1:4: invalid YAML: mapping keys must be plain values, not lists or mappings",
+                "c.yaml:1:1: invalid YAML: Document nesting depth (1001) exceeds the maximum allowed"
+                        + " (1000, from `StreamReadConstraints.getMaxNestingDepth()`)");
+    }
+
+    @Test
     void aliasesAndSecondDocumentsAreRejected() {
         Yaml.parse("a.yaml", "x: &v 1\ny: *v\n", problems);
         Yaml.parse("b.yaml", "x: 1\n---\ny: 2\n", problems);
