@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>The watcher watches the files' <em>directories</em>, so editors that save by writing a temporary
  * file and renaming it over the original (vim, IntelliJ, {@code kubectl} ConfigMap symlink swaps) are
  * seen like in-place writes. Events are debounced: the files are reloaded once they have been quiet
- * for the debounce period. A reload that validates and differs from the current snapshot goes to
+ * for the debounce period (or, if they keep changing, ten debounce periods after the first change). A reload that validates and differs from the current snapshot goes to
  * {@link Listener#onChange}; one that does not validate goes to {@link Listener#onInvalid} with every
  * problem, and the previous snapshot stays current. Listener calls come from the watcher's own thread,
  * one at a time.
@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class ConfigWatcher<T> implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
+    private static final int MAX_DELAY_FACTOR = 10;
 
     /** Receives snapshots and problems. */
     public interface Listener<T> {
@@ -126,6 +127,7 @@ public final class ConfigWatcher<T> implements AutoCloseable {
 
     private void run() {
         long reloadAt = Long.MAX_VALUE;
+        long latest = Long.MAX_VALUE; // a file that never stops changing is still reloaded, at this time at the latest
         try {
             while (true) {
                 long now = System.nanoTime();
@@ -133,13 +135,20 @@ public final class ConfigWatcher<T> implements AutoCloseable {
                         : watchService.poll(Math.max(0, reloadAt - now), TimeUnit.NANOSECONDS);
                 if (key == null) {
                     reloadAt = Long.MAX_VALUE;
+                    latest = Long.MAX_VALUE;
                     reload();
                     continue;
                 }
                 if (isRelevant(key)) {
-                    reloadAt = System.nanoTime() + debounce.toNanos();
+                    now = System.nanoTime();
+                    if (latest == Long.MAX_VALUE) {
+                        latest = now + MAX_DELAY_FACTOR * debounce.toNanos();
+                    }
+                    reloadAt = Math.min(now + debounce.toNanos(), latest);
                 }
-                key.reset();
+                if (!key.reset()) {
+                    log.warn("Stopped watching {}: the directory is no longer accessible", directories.get(key));
+                }
             }
         } catch (ClosedWatchServiceException | InterruptedException e) {
             // closed

@@ -243,7 +243,7 @@ public final class AirlockConfigBinder {
             }
         }
         if (!hostOk || port == null) {
-            b.problem(node, "'" + s + "' is not host[:port] (e.g. db.internal:" + defaultPort + ")");
+            b.problem(node, "'" + Binder.maskUserInfo(s) + "' is not host[:port] (e.g. db.internal:" + defaultPort + ")");
             return null;
         }
         return new Upstream(host, port, Optional.empty());

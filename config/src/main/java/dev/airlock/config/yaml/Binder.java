@@ -382,7 +382,10 @@ public final class Binder {
         }
     }
 
-    /** An absolute {@code http} or {@code https} URL with a host. */
+    /**
+     * An absolute {@code http} or {@code https} URL with a host and without user info (credentials
+     * belong in secrets, not URLs; a URL with user info is reported with the user info masked).
+     */
     public URI httpUrl(YamlNode node) {
         String s = nonBlank(node);
         if (s == null) {
@@ -391,14 +394,32 @@ public final class Binder {
         try {
             URI uri = new URI(s);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (uri.getRawUserInfo() != null) {
+                problem(node, "'" + maskUserInfo(s) + "' must not contain user info; put credentials in a secret");
+                return null;
+            }
             if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
                 return uri;
             }
         } catch (URISyntaxException e) {
             // fall through to the problem below
         }
-        problem(node, "'" + s + "' is not an absolute http(s) URL");
+        problem(node, "'" + maskUserInfo(s) + "' is not an absolute http(s) URL");
         return null;
+    }
+
+    /**
+     * {@code scheme://***@host/…} for {@code scheme://user:password@host/…}, and {@code ***@host} for
+     * {@code user:password@host}: for echoing addresses in messages without their credentials.
+     */
+    public static String maskUserInfo(String address) {
+        int at = address.lastIndexOf('@');
+        if (at < 0) {
+            return address;
+        }
+        int scheme = address.indexOf("://");
+        int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+        return address.substring(0, start) + "***" + address.substring(at);
     }
 
     // ---------------------------------------------------------------- helpers

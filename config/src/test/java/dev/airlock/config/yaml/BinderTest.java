@@ -373,6 +373,25 @@ class BinderTest {
     }
 
     @Test
+    void urlsWithCredentialsAreRejectedWithoutEchoingThem() {
+        MappingReader m = b.mapping(parse("a: https://bob:hunter2@api.example.com/x\nb: ftp://bob:hunter2@x\n"));
+        assertThat(m.required("a", b::httpUrl)).isNull();
+        assertThat(m.required("b", b::httpUrl)).isNull();
+        assertThat(messages()).containsExactly(
+                "policy.yaml:1:4: a: 'https://***@api.example.com/x' must not contain user info; put credentials in a secret",
+                "policy.yaml:2:4: b: 'ftp://***@x' must not contain user info; put credentials in a secret");
+        assertThat(Binder.maskUserInfo("u:p@db:5432")).isEqualTo("***@db:5432");
+        assertThat(Binder.maskUserInfo("db:5432")).isEqualTo("db:5432");
+    }
+
+    @Test
+    void validatedMapsValidValuesOnly() {
+        assertThat(Validated.valid(2).map(i -> i * 2)).isEqualTo(Validated.valid(4));
+        Validated<Integer> invalid = Validated.invalid(List.of(new ConfigProblem("f", 1, 1, "", "bad")));
+        assertThat(invalid.map(i -> i * 2).problems()).isEqualTo(invalid.problems());
+    }
+
+    @Test
     void validatedCarriesValueOrProblems() {
         assertThat(Validated.of("x", problems)).isEqualTo(Validated.valid("x"));
         problems.add(new Location("f", 1, 1), "", "bad");
