@@ -306,6 +306,24 @@ class AirlockConfigLoaderTest {
     }
 
     @Test
+    void sshListenersUseAHostKeyNotTls() throws IOException {
+        Files.writeString(dir.resolve("host_ed25519"), "key");
+        assertThat(problems("""
+                listeners:
+                  - {name: pg, protocol: postgres, port: 6432, host_key: host_ed25519}
+                  - {name: ssh, protocol: ssh, port: 2222, bind: "0.0.0.0", tls: {self_signed: true}}
+                """ + CONNECTIONS + IDENTITY + REST)).containsExactly(
+                "2:58: listeners[0].host_key: only used by ssh listeners (postgres listeners use tls)",
+                "3:66: listeners[1].tls: not used by ssh listeners (SSH encrypts its own transport; see host_key)");
+        AirlockConfig c = valid("""
+                listeners:
+                  - {name: pg, protocol: postgres, port: 6432}
+                  - {name: ssh, protocol: ssh, port: 2222, bind: "0.0.0.0", host_key: host_ed25519}
+                """ + CONNECTIONS + IDENTITY + REST);
+        assertThat(c.listener("ssh").orElseThrow().hostKey()).contains(dir.resolve("host_ed25519"));
+    }
+
+    @Test
     void parsesUpstreamsPerProtocol() throws IOException {
         AirlockConfig c = valid("""
                 listeners:

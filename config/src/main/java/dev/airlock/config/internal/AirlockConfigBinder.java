@@ -128,8 +128,15 @@ public final class AirlockConfigBinder {
         String bind = m.optional("bind", this::address, "127.0.0.1");
         Integer port = m.required("port", b::port);
         Optional<TlsConfig> tls = m.optional("tls", b.object(this::tls));
+        Optional<Path> hostKey = m.optional("host_key", this::existingFile);
         Optional<String> defaultConnection = m.optional("default_connection", b::nonBlank);
-        if (!m.has("tls") && bind != null && !isLoopback(bind)) {
+        if (protocol == Protocol.SSH) {
+            if (m.has("tls")) {
+                m.problem("tls", "not used by ssh listeners (SSH encrypts its own transport; see host_key)");
+            }
+        } else if (protocol != null && m.has("host_key")) {
+            m.problem("host_key", "only used by ssh listeners (" + protocol.yamlName() + " listeners use tls)");
+        } else if (protocol != null && !m.has("tls") && bind != null && !isLoopback(bind)) {
             m.problem("tls", "required when bind is not a loopback address (agents send tokens as passwords);"
                     + " use tls: {self_signed: true} for development");
         }
@@ -140,7 +147,7 @@ public final class AirlockConfigBinder {
             ports.add(new PortUse(bind, port, m.path() + (name == null ? "" : " (" + name + ")"),
                     m.node("port").orElseThrow()));
         }
-        return m.build(() -> new ListenerConfig(name, protocol, bind, port, tls, defaultConnection));
+        return m.build(() -> new ListenerConfig(name, protocol, bind, port, tls, hostKey, defaultConnection));
     }
 
     private TlsConfig tls(MappingReader m) {
