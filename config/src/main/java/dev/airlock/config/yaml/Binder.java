@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  */
 public final class Binder {
 
-    private static final Pattern DECIMAL = Pattern.compile("[-+]?[0-9][0-9_]*");
+    /** Decimal only: a leading zero would be octal in YAML 1.1 and decimal in YAML 1.2, so it is refused. */
+    private static final Pattern DECIMAL = Pattern.compile("[-+]?(0|[1-9][0-9_]*)");
     private static final Pattern DURATION_PART = Pattern.compile("([0-9]+)(ms|s|m|h|d)");
     private static final String DURATION_EXPECTED = "expected: a whole number with a unit ms, s, m, h or d, e.g. 500ms, 30s, 15m, 2h, 1d";
 
@@ -231,11 +232,13 @@ public final class Binder {
         if (s == null) {
             return null;
         }
-        if (s.type() != YamlScalar.Type.BOOLEAN) {
+        String text = s.text().toLowerCase(Locale.ROOT);
+        if (s.type() != YamlScalar.Type.BOOLEAN || !(text.equals("true") || text.equals("false"))) {
+            // yes/no/on/off are booleans only in YAML 1.1; refuse them rather than guess.
             problem(node, "expected true or false, got " + describe(node) + " '" + s.text() + "'");
             return null;
         }
-        return Boolean.parseBoolean(s.text().toLowerCase(Locale.ROOT));
+        return text.equals("true");
     }
 
     /** A duration such as {@code 500ms}, {@code 30s}, {@code 15m}, {@code 2h}, {@code 1d} or {@code 1h30m}. */

@@ -151,6 +151,22 @@ class BinderTest {
     }
 
     @Test
+    void refusesYaml11BooleansAndOctalLookingIntegers() {
+        MappingReader m = b.mapping(parse("a: yes\nb: off\nc: True\nd: 012\ne: 1_000\nf: 0\n"));
+        assertThat(m.<Boolean>required("a", b::bool)).isNull();
+        assertThat(m.<Boolean>required("b", b::bool)).isNull();
+        assertThat(m.<Boolean>required("c", b::bool)).isTrue();
+        assertThat(m.<Integer>required("d", b::integer)).isNull();
+        assertThat(m.<Integer>required("e", b::integer)).isEqualTo(1000);
+        assertThat(m.<Integer>required("f", b::integer)).isZero();
+        assertThat(m.required("a", b::string)).isEqualTo("yes");
+        assertThat(messages()).containsExactly(
+                "policy.yaml:1:4: a: expected true or false, got a boolean 'yes'",
+                "policy.yaml:2:4: b: expected true or false, got a boolean 'off'",
+                "policy.yaml:4:4: d: expected a decimal integer, got '012'");
+    }
+
+    @Test
     void portsMustBeBetween1And65535() {
         MappingReader m = b.mapping(parse("a: 0\nb: 65536\nc: 1\nd: 65535\n"));
         assertThat(m.required("a", b::port)).isNull();
