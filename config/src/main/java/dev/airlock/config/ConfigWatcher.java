@@ -109,7 +109,14 @@ public final class ConfigWatcher<T> implements AutoCloseable {
         files.forEach(f -> absolute.add(f.toAbsolutePath().normalize()));
         // Register first, then load: a change made meanwhile is queued, not lost.
         ConfigWatcher<T> watcher = new ConfigWatcher<>(absolute, loader, debounce, listener);
-        watcher.deliver(loader.get(), true);
+        Validated<T> first;
+        try {
+            first = loader.get();
+        } catch (RuntimeException e) {
+            watcher.watchService.close();
+            throw e;
+        }
+        watcher.deliver(first, true);
         watcher.thread.start();
         return watcher;
     }
