@@ -421,6 +421,32 @@ class AirlockConfigLoaderTest {
     }
 
     @Test
+    void expandsEnvironmentReferencesInAddresses() throws IOException {
+        AirlockConfig c = AirlockConfigLoader.load(write(LISTENERS + """
+                connections:
+                  - {name: orders, protocol: postgres, listener: pg, upstream: "${DB_HOST}:5433", login: "${DB_USER}"}
+                identity:
+                  - {name: corp, issuer: "https://${IDP_HOST}/realms/corp", audience: airlock}
+                lineage: {store: jdbc, jdbc_url: "${LINEAGE_URL}", user: airlock}
+                policy: {files: [policy.yaml]}
+                """), SecretSource.of(Map.of("DB_HOST", "db.internal", "DB_USER", "agent_proxy",
+                "IDP_HOST", "login.example.com", "LINEAGE_URL", "jdbc:postgresql://lineage/airlock"))).orElseThrow();
+        assertThat(c.connections().get(0).upstream()).isEqualTo(new Upstream("db.internal", 5433, Optional.empty()));
+        assertThat(c.connections().get(0).login()).contains("agent_proxy");
+        assertThat(c.identityProviders().get(0).issuer()).isEqualTo(URI.create("https://login.example.com/realms/corp"));
+        assertThat(((LineageConfig.Jdbc) c.lineage()).jdbcUrl()).isEqualTo("jdbc:postgresql://lineage/airlock");
+        assertThat(problems(LISTENERS + """
+                connections:
+                  - {name: orders, protocol: postgres, listener: pg, upstream: "${DB_HOST_UNSET}", login: a}
+                """ + IDENTITY + REST)).containsExactly(
+                "6:64: connections[0].upstream: environment variable DB_HOST_UNSET is not set");
+    }
+
+    private Path write(String yaml) throws IOException {
+        return Files.writeString(dir.resolve("airlock.yaml"), yaml);
+    }
+
+    @Test
     void namesTheMissingVariableOrFileWithoutShowingValues() throws IOException {
         List<String> problems = problems("""
                 listeners:

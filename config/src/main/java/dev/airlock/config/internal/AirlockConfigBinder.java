@@ -193,10 +193,10 @@ public final class AirlockConfigBinder {
             m.known("upstream", "database", "login", "credentials");
             upstream = null;
         } else {
-            upstream = m.required("upstream", protocol == Protocol.HTTP ? this::httpUpstream : node -> tcpUpstream(node, protocol));
+            upstream = m.required("upstream", b.expanded(protocol == Protocol.HTTP ? this::httpUpstream : node -> tcpUpstream(node, protocol)));
         }
-        Optional<String> database = m.optional("database", b::nonBlank);
-        Optional<String> login = m.optional("login", b::nonBlank);
+        Optional<String> database = m.optional("database", b.expanded(b::nonBlank));
+        Optional<String> login = m.optional("login", b.expanded(b::nonBlank));
         Credentials credentials = m.optional("credentials", protocol == null ? n -> Credentials.NONE
                 : b.object(c -> credentials(c, protocol)), Credentials.NONE);
         Map<String, String> labels = m.optional("labels", b.mapOf(b::string), Map.of());
@@ -289,7 +289,7 @@ public final class AirlockConfigBinder {
 
     private IdentityProviderConfig identityProvider(MappingReader m) {
         String name = claim(m, "name", b.matching(NAME, NAME_EXPECTED), providerNames);
-        URI issuer = m.required("issuer", this::secureUrl);
+        URI issuer = m.required("issuer", b.expanded(this::secureUrl));
         if (issuer != null) {
             issuers.claim(issuer.toString(), m.node("issuer").orElseThrow());
         }
@@ -297,7 +297,7 @@ public final class AirlockConfigBinder {
         if (audiences != null && audiences.isEmpty()) {
             m.problem("audience", "must name at least one audience");
         }
-        Optional<URI> jwksUrl = m.optional("jwks_url", this::secureUrl);
+        Optional<URI> jwksUrl = m.optional("jwks_url", b.expanded(this::secureUrl));
         String groupsClaim = m.optional("groups_claim",
                 b.matching(CLAIM_PATH, "a claim path (expected: names separated by '.', e.g. realm_access.roles)"), "groups");
         List<SignatureAlgorithm> algorithms = m.optional("algorithms",
@@ -349,7 +349,7 @@ public final class AirlockConfigBinder {
         Secret botToken = m.required("bot_token", b::secret);
         Optional<Secret> appToken = m.optional("app_token", b::secret);
         Optional<Secret> signingSecret = m.optional("signing_secret", b::secret);
-        URI apiBaseUrl = m.optional("api_base_url", b::httpUrl, SlackChannelConfig.DEFAULT_API_BASE_URL);
+        URI apiBaseUrl = m.optional("api_base_url", b.expanded(b::httpUrl), SlackChannelConfig.DEFAULT_API_BASE_URL);
         if (mode == SlackChannelConfig.Mode.SOCKET && !m.has("app_token")) {
             m.problem("missing required key 'app_token' (mode is socket; or set mode: http with signing_secret)");
         }
@@ -367,15 +367,15 @@ public final class AirlockConfigBinder {
         }
         Secret appId = m.required("app_id", b::secret);
         Secret appPassword = m.required("app_password", b::secret);
-        String tenant = m.required("tenant", b::nonBlank);
-        String conversation = m.required("conversation", b::nonBlank);
-        URI serviceUrl = m.required("service_url", b::httpUrl);
-        URI loginBaseUrl = m.optional("login_base_url", b::httpUrl, TeamsChannelConfig.DEFAULT_LOGIN_BASE_URL);
+        String tenant = m.required("tenant", b.expanded(b::nonBlank));
+        String conversation = m.required("conversation", b.expanded(b::nonBlank));
+        URI serviceUrl = m.required("service_url", b.expanded(b::httpUrl));
+        URI loginBaseUrl = m.optional("login_base_url", b.expanded(b::httpUrl), TeamsChannelConfig.DEFAULT_LOGIN_BASE_URL);
         return m.build(() -> new TeamsChannelConfig(name, appId, appPassword, tenant, conversation, serviceUrl, loginBaseUrl));
     }
 
     private WebChannelConfig web(MappingReader m) {
-        URI baseUrl = m.required("base_url", b::httpUrl);
+        URI baseUrl = m.required("base_url", b.expanded(b::httpUrl));
         Optional<String> provider = m.optional("identity_provider", b::nonBlank);
         provider.ifPresent(p -> {
             if (!providerNames.contains(p)) {
@@ -406,13 +406,13 @@ public final class AirlockConfigBinder {
             }
             return m.build(() -> new LineageConfig.Embedded(dataDir, spoolDir));
         }
-        String jdbcUrl = m.required("jdbc_url", b::nonBlank);
+        String jdbcUrl = m.required("jdbc_url", b.expanded(b::nonBlank));
         if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
             m.problem("jdbc_url", "expected a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)");
         } else if (jdbcUrl != null && jdbcUrl.toLowerCase(Locale.ROOT).contains("password=")) {
             m.problem("jdbc_url", "must not contain a password; put it in 'password' (a secret such as ${LINEAGE_PASSWORD})");
         }
-        String user = m.required("user", b::nonBlank);
+        String user = m.required("user", b.expanded(b::nonBlank));
         Optional<Secret> password = m.optional("password", b::secret);
         if (m.has("data_dir")) {
             m.problem("data_dir", "only used with store: embedded");

@@ -371,6 +371,25 @@ public final class Binder {
         return s == null ? null : s.reveal();
     }
 
+    /**
+     * {@code inner} applied to the scalar with {@code ${NAME}} and {@code ${file:…}} expanded, for
+     * non-secret values that differ per environment (host names, URLs). The expanded text keeps the
+     * node's location; non-string scalars and non-scalars go to {@code inner} unchanged.
+     */
+    public <T> Converter<T> expanded(Converter<T> inner) {
+        return node -> {
+            if (node instanceof YamlScalar s && s.type() == YamlScalar.Type.STRING && s.text().contains("${")) {
+                Interpolation.Result r = Interpolation.expand(s.text(), secrets, baseDir);
+                if (!r.isOk()) {
+                    problem(node, r.error());
+                    return null;
+                }
+                return inner.convert(new YamlScalar(s.location(), s.path(), r.value(), YamlScalar.Type.STRING));
+            }
+            return inner.convert(node);
+        };
+    }
+
     /** A file system path; relative paths resolve against {@link #baseDir()}. */
     public Path path(YamlNode node) {
         String s = nonBlank(node);
