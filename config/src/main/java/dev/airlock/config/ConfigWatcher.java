@@ -59,6 +59,7 @@ public final class ConfigWatcher<T> implements AutoCloseable {
     private final Map<Path, Set<Path>> watchedNames = new HashMap<>();
     private final Thread thread;
     private volatile T current;
+    private volatile boolean closed;
 
     private ConfigWatcher(Set<Path> files, Supplier<Validated<T>> loader, Duration debounce, Listener<T> listener)
             throws IOException {
@@ -189,6 +190,9 @@ public final class ConfigWatcher<T> implements AutoCloseable {
     }
 
     private void deliver(Validated<T> result, boolean initial) {
+        if (closed) {
+            return; // a load cut short by close() is not news
+        }
         try {
             if (result instanceof Validated.Valid<T> v) {
                 if (initial || !v.value().equals(current)) {
@@ -206,6 +210,7 @@ public final class ConfigWatcher<T> implements AutoCloseable {
     /** Stops watching. Idempotent. */
     @Override
     public void close() {
+        closed = true;
         try {
             watchService.close();
         } catch (IOException e) {
