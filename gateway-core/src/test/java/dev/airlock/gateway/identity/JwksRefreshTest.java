@@ -221,12 +221,41 @@ class JwksRefreshTest {
     }
 
     @Test
-    void fetchesKeysOffTheCallingThread() throws Exception {
+    void givesUpOnAJwksEndpointThatNeverAnswers() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        com.sun.net.httpserver.HttpServer stalled = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        stalled.createContext("/", exchange -> {
+            try (exchange) {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        stalled.start();
+        try {
+            java.net.URI jwks = java.net.URI.create("http://127.0.0.1:" + stalled.getAddress().getPort() + "/jwks");
+            verifier = TokenVerifier.create(List.of(IssuerSettings.withJwks(dev.issuer(), jwks, DevIssuer.DEFAULT_AUDIENCE)),
+                    VerifierOptions.defaults().withFetchTimeout(Duration.ofMillis(300)));
+            long t0 = System.nanoTime();
+            TokenRejectedException e = rejected(verifier, dev.token("alice").mint());
+            assertThat(e.rejection()).isEqualTo(TokenRejection.KEYS_UNAVAILABLE);
+            assertThat(e.getCause()).isInstanceOf(java.net.SocketTimeoutException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        } finally {
+            release.countDown();
+            stalled.stop(0);
+        }
+    }
+
+    @Test
+    void fetchesKeysAndChecksSignaturesOffTheCallingThread() throws Exception {
         TokenVerifier v = verifier(fixedJwks());
         Thread caller = Thread.currentThread();
         String thread = v.verify(dev.token("alice").mint())
                 .thenApply(id -> Thread.currentThread().getName()).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        assertThat(thread).startsWith("airlock-jwks-").isNotEqualTo(caller.getName());
+        assertThat(thread).startsWith("airlock-token-verify-").isNotEqualTo(caller.getName());
+        assertThat(dev.jwksRequests()).isEqualTo(1);
     }
 
     @Test

@@ -248,6 +248,17 @@ class TokenRejectionTest {
     }
 
     @Test
+    void failsClosedOnceTheVerifierIsClosed() {
+        accepted(verifier, dev.token("alice").mint());
+        verifier.close();
+        assertRejected(dev.token("bob").mint(), TokenRejection.KEYS_UNAVAILABLE);
+        try (TokenVerifier fresh = verifierFor(dev.settings())) {
+            fresh.close();
+            assertThat(rejected(fresh, dev.token("carol").mint()).rejection()).isEqualTo(TokenRejection.KEYS_UNAVAILABLE);
+        }
+    }
+
+    @Test
     void rejectionsCarryNoStackTraceAndNeverQuoteTheToken() {
         String token = dev.token("alice").audience("elsewhere").mint();
         TokenRejectedException e = rejected(verifier, token);
