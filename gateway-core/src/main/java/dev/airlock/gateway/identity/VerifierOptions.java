@@ -9,8 +9,8 @@ import java.util.Objects;
  *
  * @param fetchTimeout       connect and read timeout for discovery and JWKS requests
  * @param maxDocumentBytes   largest discovery document or JWKS accepted
- * @param keysTtl            age after which a JWKS is refreshed in the background (stale keys stay usable
- *                           until the refresh succeeds)
+ * @param keysTtl            age after which a JWKS is refreshed in the background; while the issuer is
+ *                           unreachable the stale keys stay usable up to four times this age
  * @param minRefreshInterval at most one fetch per issuer in this interval, however many unknown {@code kid}s arrive
  * @param tokenCacheSize     how many verified tokens are remembered (until they expire)
  * @param fetchThreads       threads of the verifier's own executor for discovery and JWKS requests (blocking I/O)

@@ -153,6 +153,20 @@ class JwksRefreshTest {
     }
 
     @Test
+    void stopsTrustingKeysTooOldToRefresh() {
+        verifier = TokenVerifier.create(List.of(fixedJwks()), VerifierOptions.defaults().withClock(clock)
+                .withMinRefreshInterval(MIN_REFRESH).withKeysTtl(Duration.ofMinutes(1)));
+        accepted(verifier, dev.token("alice").lifetime(Duration.ofHours(1)).mint());
+        dev.failRequests(500);
+        clock.advance(Duration.ofMinutes(5));
+        String token = dev.token("bob").issuedAt(clock.instant()).mint();
+        assertThat(rejected(verifier, token).rejection()).isEqualTo(TokenRejection.KEYS_UNAVAILABLE);
+        dev.failRequests(0);
+        clock.advance(MIN_REFRESH);
+        assertThat(accepted(verifier, token).subject()).isEqualTo("bob");
+    }
+
+    @Test
     void keepsTheKnownKeysWhenARefreshFails() throws JOSEException {
         TokenVerifier v = verifier(fixedJwks());
         accepted(v, dev.token("alice").mint());

@@ -22,11 +22,14 @@ import org.slf4j.LoggerFactory;
 /**
  * One issuer's signing keys: resolved through discovery or a fixed JWKS URL, fetched on the fetch executor,
  * cached, refreshed in the background after the TTL and on an unknown {@code kid}, never more than once per
- * minimum refresh interval, with concurrent requests sharing one fetch.
+ * minimum refresh interval, with concurrent requests sharing one fetch. While the issuer is unreachable the last
+ * keys stay in use for up to {@value #MAX_AGE_IN_TTLS} TTLs after they were fetched.
  */
 final class IssuerKeys {
 
     private static final Logger log = LoggerFactory.getLogger(IssuerKeys.class);
+    /** Keys older than this many TTLs are no longer used while the issuer is unreachable. */
+    static final int MAX_AGE_IN_TTLS = 4;
 
     private final IssuerSettings settings;
     private final ResourceRetriever retriever;
@@ -65,6 +68,13 @@ final class IssuerKeys {
                 return CompletableFuture.failedFuture(unavailable(lastFailure));
             }
             return fetch(now);
+        }
+        if (now.isAfter(fetchedAt.plus(ttl.multipliedBy(MAX_AGE_IN_TTLS)))) {
+            // Too old to keep trusting through an outage (a key may have been withdrawn): wait for a fresh set.
+            if (inFlight != null) {
+                return inFlight;
+            }
+            return mayFetch(now) ? fetch(now) : CompletableFuture.failedFuture(unavailable(lastFailure));
         }
         if (inFlight == null && now.isAfter(fetchedAt.plus(ttl)) && mayFetch(now)) {
             fetch(now); // background refresh; the current keys stay in use meanwhile
