@@ -273,10 +273,9 @@ class TokenRejectionTest {
         accepted(verifier, dev.token("alice").mint());
         verifier.close();
         assertRejected(dev.token("bob").mint(), TokenRejection.KEYS_UNAVAILABLE);
-        try (TokenVerifier fresh = verifierFor(dev.settings())) {
-            fresh.close();
-            assertThat(rejected(fresh, dev.token("carol").mint()).rejection()).isEqualTo(TokenRejection.KEYS_UNAVAILABLE);
-        }
+        TokenVerifier fresh = verifierFor(dev.settings());
+        fresh.close();
+        assertThat(rejected(fresh, dev.token("carol").mint()).rejection()).isEqualTo(TokenRejection.KEYS_UNAVAILABLE);
     }
 
     @Test
