@@ -78,6 +78,43 @@ class JwksRefreshTest {
     }
 
     @Test
+    void concurrentFirstCallersShareOneFetch() throws Exception {
+        TokenVerifier v = verifier(dev.settings());
+        int threads = 8;
+        List<List<String>> tokens = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            List<String> mine = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                mine.add(dev.token("user-" + t + "-" + i).algorithm(i % 2 == 0 ? "ES256" : "EdDSA").mint());
+            }
+            tokens.add(mine);
+        }
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<List<CompletionStage<Identity>>>> started = new ArrayList<>();
+            for (List<String> mine : tokens) {
+                started.add(pool.submit(() -> {
+                    go.await();
+                    return mine.stream().map(v::verify).toList();
+                }));
+            }
+            go.countDown();
+            for (int t = 0; t < threads; t++) {
+                List<CompletionStage<Identity>> stages = started.get(t).get(10, TimeUnit.SECONDS);
+                for (int i = 0; i < stages.size(); i++) {
+                    assertThat(stages.get(i).toCompletableFuture().get(10, TimeUnit.SECONDS).subject())
+                            .isEqualTo("user-" + t + "-" + i);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(dev.discoveryRequests()).isEqualTo(1);
+        assertThat(dev.jwksRequests()).isEqualTo(1);
+    }
+
+    @Test
     void fetchesARotatedKeyOnceAndThenUsesIt() {
         TokenVerifier v = verifier(fixedJwks());
         accepted(v, dev.token("alice").mint());
