@@ -191,6 +191,44 @@ class SqlAnalyzerTest {
     }
 
     @Test
+    void functionsNamedLikeSyntaxWordsAreStillCalls() {
+        // type-function-name and unreserved keywords can name user functions
+        assertThat(one("SELECT freeze(1)").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("SELECT a FROM t WHERE key(a) AND options(b)").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("SELECT left(name, 2), right(name, 1) FROM t").kind()).isEqualTo(SqlKind.READ);
+        // … while the same words as syntax are not calls
+        assertThat(one("INSERT INTO t VALUES (1) ON CONFLICT (id) DO NOTHING").kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(one("SELECT * FROM t WHERE a LIKE ('x' || b) AND (c, d) OVERLAPS (e, f)").kind())
+                .isEqualTo(SqlKind.READ);
+        assertThat(one("SELECT a FROM t GROUP BY (a), ROLLUP (a) ORDER BY (a)").kind()).isEqualTo(SqlKind.READ);
+        assertThat(one("SELECT * FROM a JOIN (SELECT 1) b ON true").kind()).isEqualTo(SqlKind.READ);
+    }
+
+    @Test
+    void userDefinedOperatorsAreCalls() {
+        assertThat(one("SELECT a === b FROM t").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("SELECT a OPERATOR(evil.+) b FROM t").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("SELECT a OPERATOR(pg_catalog.+) b, c->>'x', d @> e FROM t").kind()).isEqualTo(SqlKind.READ);
+    }
+
+    @Test
+    void followsTheSessionsStandardConformingStrings() {
+        String sql = "SELECT 'x\\'' ; DELETE FROM t; -- '";
+        // on (default): one string 'x\', then another string: a single harmless statement
+        assertThat(analyzer.analyze(sql, true).statements()).hasSize(1);
+        // off: \' escapes the quote, so the DELETE is a statement of its own
+        SqlAnalysis off = analyzer.analyze(sql, false);
+        assertThat(off.statements()).hasSize(2);
+        assertThat(off.kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(analyzer.analyze("SELECT U&'x'", false).unparsed()).isTrue();
+    }
+
+    @Test
+    void alterDomainCheckRunsItsCalls() {
+        assertThat(one("ALTER DOMAIN d ADD CONSTRAINT c CHECK (evil(VALUE))").kind()).isEqualTo(SqlKind.SERVER_CODE);
+    }
+
+    @Test
     void catalogueAndUnknownFunctionKindAreConfigurable() {
         SqlAnalyzer custom = new SqlAnalyzer(SqlAnalyzerOptions.defaults()
                 .withCatalogue(FunctionCatalogue.defaults().with("app.safe_*", SqlKind.READ))
