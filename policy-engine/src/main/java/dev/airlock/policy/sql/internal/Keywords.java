@@ -96,7 +96,10 @@ final class Keywords {
     /** Words after which, in DDL, a name followed by {@code (} is an object name, a signature or a type. */
     static final Set<String> DDL_NAME_INTRODUCERS = words(
             "table view index on references type domain function procedure routine aggregate statistics sequence",
-            "exists only of using into collation configuration dictionary parser template method cast");
+            "exists only of into collation configuration dictionary parser template method cast");
+
+    /** Index access methods: {@code USING gist (…)} names one, not a call. */
+    static final Set<String> ACCESS_METHODS = words("btree hash gist gin spgist brin bloom rum ivfflat hnsw heap");
 
     /** Clause words that end a FROM list at the same nesting level. */
     static final Set<String> FROM_LIST_END = words(

@@ -1227,6 +1227,9 @@ public final class StatementAnalyzer {
             if (!Keywords.ALL.contains(pw)) {
                 return false; // alias or column name, then a column list or a type modifier
             }
+            if (ddl && pw.equals("using") && !qualifiedName && Keywords.ACCESS_METHODS.contains(t.text(i))) {
+                return false;
+            }
             if (ddl && Keywords.DDL_NAME_INTRODUCERS.contains(pw)) {
                 return false;
             }
