@@ -300,3 +300,5 @@ SELECT freeze(1), key(2)
 SELECT * FROM t WHERE a LIKE ('x' || b) AND (c, d) OVERLAPS (e, f) GROUP BY (a), ROLLUP (b)
 -- ----
 INSERT INTO t VALUES (1) ON CONFLICT (id) DO NOTHING
+-- ----
+SET session_authorization TO 'postgres'; SET LOCAL "Role" = 'admin'; SET SESSION ROLE admin

@@ -358,6 +358,9 @@ class SqlAnalyzerTest {
         assertThat(one("SET search_path = public").kind()).isEqualTo(SqlKind.SESSION);
         assertThat(one("SET ROLE admin").kind()).isEqualTo(SqlKind.DCL);
         assertThat(one("SET SESSION AUTHORIZATION postgres").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("SET session_authorization TO 'postgres'").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("SET LOCAL \"Role\" = 'admin'").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE").kind()).isEqualTo(SqlKind.TRANSACTION);
         assertThat(one("GRANT SELECT ON t TO bob").kind()).isEqualTo(SqlKind.DCL);
         assertThat(one("CREATE ROLE bob").kind()).isEqualTo(SqlKind.DCL);
         assertThat(one("VACUUM FULL t").kind()).isEqualTo(SqlKind.ADMIN);

@@ -259,7 +259,7 @@ class SqlDifferentialIT {
             }
             case "VariableSetStmt" -> {
                 String kind = b.path("kind").asText();
-                String name = b.path("name").asText();
+                String name = b.path("name").asText().toLowerCase(Locale.ROOT);
                 if (kind.equals("VAR_SET_MULTI")) {
                     return SqlKind.TRANSACTION;
                 }

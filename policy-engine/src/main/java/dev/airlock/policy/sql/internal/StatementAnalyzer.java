@@ -487,7 +487,10 @@ public final class StatementAnalyzer {
             }
             i++;
         }
-        if (t.isWord(i, "role") || t.isWord(i, "authorization")) {
+        // GUC names are matched case-insensitively, quoted or not: SET "Role" = x is SET ROLE
+        String name = t.isName(i) ? t.text(i).toLowerCase(java.util.Locale.ROOT) : "";
+        if (name.equals("role") || name.equals("session_authorization")
+                || t.isWord(i, "authorization") && t.isWord(i - 1, "session")) {
             raise(SqlKind.DCL);
         } else if (t.isWord(i, "transaction") || t.isWord(i, "constraints")) {
             raise(SqlKind.TRANSACTION);
