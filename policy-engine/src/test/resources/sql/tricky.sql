@@ -302,3 +302,5 @@ SELECT * FROM t WHERE a LIKE ('x' || b) AND (c, d) OVERLAPS (e, f) GROUP BY (a),
 INSERT INTO t VALUES (1) ON CONFLICT (id) DO NOTHING
 -- ----
 SET session_authorization TO 'postgres'; SET LOCAL "Role" = 'admin'; SET SESSION ROLE admin
+-- ----
+CREATE FUNCTION begin() RETURNS int LANGUAGE sql AS 'select 1'; SELECT pg_terminate_backend(1)

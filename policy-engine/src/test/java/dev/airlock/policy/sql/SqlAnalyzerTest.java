@@ -468,6 +468,14 @@ class SqlAnalyzerTest {
     }
 
     @Test
+    void aFunctionNamedBeginDoesNotHideTheNextStatement() {
+        SqlAnalysis a = analyzer.analyze("CREATE FUNCTION begin() RETURNS int LANGUAGE sql AS 'select 1'; "
+                + "SELECT pg_terminate_backend(1)");
+        assertThat(a.statements()).hasSize(2);
+        assertThat(a.kind()).isEqualTo(SqlKind.ADMIN);
+    }
+
+    @Test
     void keepsRuleActionsTogether() {
         SqlAnalysis a = analyzer.analyze("CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO l VALUES (1); "
                 + "DELETE FROM m); SELECT 1");
@@ -489,7 +497,7 @@ class SqlAnalyzerTest {
         String sql = "SELECT " + "(".repeat(depth) + "1" + ")".repeat(depth);
         long start = System.nanoTime();
         SqlStatement s = one(sql);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10)); // quadratic would take hours; generous for a loaded machine
         assertThat(s.unparsedReason()).contains("nesting deeper than 1000");
         assertThat(s.kind()).isEqualTo(SqlKind.ADMIN);
         assertThat(one("SELECT " + "(".repeat(500) + "1" + ")".repeat(500)).unparsed()).isFalse();
@@ -504,7 +512,7 @@ class SqlAnalyzerTest {
         b.append("(2, $$y$$)");
         long start = System.nanoTime();
         SqlStatement s = one(b.toString());
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10)); // quadratic would take hours; generous for a loaded machine
         assertThat(s.kind()).isEqualTo(SqlKind.WRITE);
         assertThat(s.tablesWritten()).containsExactly(t("big"));
     }

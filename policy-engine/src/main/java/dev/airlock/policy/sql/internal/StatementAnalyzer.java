@@ -63,8 +63,9 @@ public final class StatementAnalyzer {
             } else if (ty == TokenType.WORD && routine && parens == 0) {
                 // psql's rule for SQL-standard routine bodies: CREATE [OR REPLACE] FUNCTION|PROCEDURE ...
                 // BEGIN ATOMIC ... END may hold semicolons (CASE ... END nests inside).
+                // only BEGIN ATOMIC opens a body: a function named "begin" must not swallow what follows
                 String w = t.text(i);
-                if (w.equals("begin")) {
+                if (w.equals("begin") && (beginDepth > 0 || t.isWord(i + 1, "atomic"))) {
                     beginDepth++;
                 } else if (w.equals("case") && beginDepth > 0) {
                     beginDepth++;
