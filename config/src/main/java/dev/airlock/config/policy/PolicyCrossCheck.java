@@ -15,6 +15,13 @@ public final class PolicyCrossCheck {
 
     private PolicyCrossCheck() {}
 
+    /** Checks {@code documents} against a loaded {@code airlock.yaml}. */
+    public static List<PolicyProblem> check(List<PolicyDocument> documents, dev.airlock.config.AirlockConfig config) {
+        Set<String> names = new java.util.HashSet<>();
+        config.connections().forEach(c -> names.add(c.name()));
+        return check(documents, names, config.channelIds());
+    }
+
     /**
      * @param connections connection names defined in {@code airlock.yaml}
      * @param channels    channel ids defined in {@code airlock.yaml} ({@code kind:name})

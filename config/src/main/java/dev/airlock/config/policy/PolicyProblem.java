@@ -1,5 +1,6 @@
 package dev.airlock.config.policy;
 
+import dev.airlock.config.yaml.ConfigProblem;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,15 @@ public record PolicyProblem(SourceLocation location, String path, String message
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(message, "message");
+    }
+
+    /** The same problem in the shared config vocabulary (for {@code airlock check-config}). */
+    public ConfigProblem toConfigProblem() {
+        return new ConfigProblem(location.file(), location.line(), location.column(), path, message);
+    }
+
+    public static PolicyProblem of(ConfigProblem p) {
+        return new PolicyProblem(new SourceLocation(p.file(), p.line(), p.column()), p.path(), p.message());
     }
 
     /** {@code file:line:column: path: message}. */

@@ -99,9 +99,9 @@ class PolicyReaderTest {
     @Test
     void rejectsDuplicateKeysAndBadYaml() {
         assertThatThrownBy(() -> PolicyReader.parse("k.yaml", "rules: []\nrules: []\n"))
-                .hasMessageContaining("k.yaml:2:1: rules: duplicate key (first at k.yaml:1:1)");
+                .hasMessageContaining("k.yaml:2:1: rules: duplicate key (first defined at 1:1)");
         assertThatThrownBy(() -> PolicyReader.parse("y.yaml", "rules: [\n"))
-                .hasMessageStartingWith("y.yaml:").hasMessageContaining("not valid YAML");
+                .hasMessageStartingWith("y.yaml:").hasMessageContaining("invalid YAML");
     }
 
     @Test
