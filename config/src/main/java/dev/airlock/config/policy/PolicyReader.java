@@ -58,6 +58,9 @@ public final class PolicyReader {
 
     private final String file;
     private final Binder b = new Binder();
+    private final Map<String, SourceLocation> ruleIds = new HashMap<>();
+    private final java.util.Set<String> profileNames = new java.util.HashSet<>();
+    private final List<PolicyProblem> approvalRefs = new ArrayList<>();
 
     private PolicyReader(String file) {
         this.file = file;
@@ -75,13 +78,24 @@ public final class PolicyReader {
         return parse(path.toString(), text);
     }
 
+    private static PolicyDocument readShape(Path path) {
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new PolicyException(List.of(new PolicyProblem(new SourceLocation(path.toString(), 1, 1), "",
+                    "cannot read: " + e)));
+        }
+        return parseShape(path.toString(), text, false);
+    }
+
     /** Reads several files and validates them together (unique ids and profiles, approvals defined). */
     public static List<PolicyDocument> readAll(List<Path> paths) {
         List<PolicyDocument> docs = new ArrayList<>();
         List<PolicyProblem> problems = new ArrayList<>();
         for (Path p : paths) {
             try {
-                docs.add(read(p));
+                docs.add(readShape(p));
             } catch (PolicyException e) {
                 problems.addAll(e.problems());
             }
@@ -95,7 +109,7 @@ public final class PolicyReader {
 
     /** Parses and validates one file on its own (its approval references must resolve within it). */
     public static PolicyDocument parse(String file, String text) {
-        PolicyDocument doc = parseShape(file, text);
+        PolicyDocument doc = parseShape(file, text, true);
         validateSet(List.of(doc));
         return doc;
     }
@@ -140,12 +154,27 @@ public final class PolicyReader {
     }
 
     /** Parses one file and checks everything that holds within it, except cross-references. */
-    static PolicyDocument parseShape(String file, String text) {
+    static PolicyDocument parseShape(String file, String text, boolean alone) {
         YamlNode root = LocatedYaml.parse(file, text);
         PolicyReader r = new PolicyReader(file);
         PolicyDocument doc = r.document(root);
-        if (!r.b.problems().isEmpty()) {
-            throw new PolicyException(r.b.problems());
+        List<PolicyProblem> problems = new ArrayList<>(r.b.problems());
+        if (!problems.isEmpty()) {
+            if (alone) {
+                // Report references to undefined profiles with the other problems (profiles that failed
+                // to bind still count as defined, so one mistake is reported once).
+                for (PolicyProblem p : r.approvalRefs) {
+                    String name = p.message();
+                    if (!r.profileNames.contains(name)) {
+                        problems.add(new PolicyProblem(p.location(), p.path(), "'" + name
+                                + "' is not a defined approval profile (defined: "
+                                + String.join(", ", new java.util.TreeSet<>(r.profileNames)) + ")"));
+                    }
+                }
+            }
+            problems.sort(java.util.Comparator.comparingInt((PolicyProblem p) -> p.location().line())
+                    .thenComparingInt(p -> p.location().column()));
+            throw new PolicyException(problems);
         }
         return doc;
     }
@@ -166,6 +195,7 @@ public final class PolicyReader {
             YamlNode.MapNode m = b.map(ps, "approval_profiles", null);
             if (m != null) {
                 for (YamlNode.Entry e : m.entries().values()) {
+                    profileNames.add(e.key());
                     ApprovalProfile p = profile(e);
                     if (p != null) {
                         profiles.put(p.name(), p);
@@ -301,6 +331,11 @@ public final class PolicyReader {
             id = b.string(idNode, path + ".id");
             if (id != null && !RULE_ID.matcher(id).matches()) {
                 b.problem(idNode.location(), path + ".id", "'" + id + "' (expected: [a-z0-9][a-z0-9._-]*)");
+            } else if (id != null) {
+                SourceLocation first = ruleIds.putIfAbsent(id, m.location());
+                if (first != null) {
+                    b.problem(m.location(), path + ".id", "duplicate rule id '" + id + "' (first defined at " + first + ")");
+                }
             }
         }
         String description = optString(m, "description", path);
@@ -318,6 +353,9 @@ public final class PolicyReader {
             effect = e == null ? null : RuleEffect.valueOf(e.toUpperCase(Locale.ROOT));
         }
         String approval = optString(m, "approval", path);
+        if (approval != null) {
+            approvalRefs.add(new PolicyProblem(m.location(), path + ".approval", approval));
+        }
         if (effect == RuleEffect.REQUIRE_APPROVAL && approval == null && Binder.get(m, "approval") == null) {
             b.problem(m.location(), path, "effect require_approval needs 'approval' (an approval profile name)");
         } else if (effect != null && effect != RuleEffect.REQUIRE_APPROVAL && approval != null) {

@@ -347,7 +347,7 @@ public final class CriterionCompiler {
                         return Tri.YES;
                     }
                 }
-                return c.sqlUnparsed ? Tri.UNKNOWN : Tri.NO;
+                return Tri.NO; // the analyser names every statement's type, even one it could not fully read
             }, c -> Template.statementsOf(c)));
         }
         addTables(parts, "sql.tables", m.tables(), TableSide.ANY);
