@@ -11,7 +11,8 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
         description = "Identity-aware gateway between AI agents and your databases, hosts and APIs.",
-        subcommands = {VersionCommand.class, CheckConfigCommand.class, CommandLine.HelpCommand.class, PolicyCommand.class},
+        subcommands = {VersionCommand.class, CheckConfigCommand.class, PolicyCommand.class, AuditCommand.class,
+                CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true,
         exitCodeOnInvalidInput = AirlockCommand.EXIT_INVALID)
 public final class AirlockCommand implements Callable<Integer> {
