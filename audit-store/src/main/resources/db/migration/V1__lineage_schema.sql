@@ -256,7 +256,7 @@ BEGIN
     RETURN created;
 END $$;
 
-SELECT lineage.ensure_partitions(now() - interval '1 month', now() + interval '3 months');
+DO $$ BEGIN PERFORM lineage.ensure_partitions(now() - interval '1 month', now() + interval '3 months'); END $$;
 
 -- Projection: journal -> typed tables -------------------------------------------------------------
 
