@@ -162,7 +162,7 @@ public final class ApprovalService implements AutoCloseable {
     private void begin(ApprovalRequest r, PendingApproval f) {
         try {
             if (!r.profile().grantWindow().isZero()) {
-                Optional<StoredApproval> grant = store.findGrant(r.actionDigest(), r.requesterKey(), r.connection(),
+                Optional<StoredApproval> grant = store.findGrant(r.actionDigest(), r.requesterKey(), r.connection(), r.policyVersion(),
                         r.createdAt().minus(r.profile().grantWindow()));
                 if (grant.isPresent()) {
                     f.posted.complete(List.of());
