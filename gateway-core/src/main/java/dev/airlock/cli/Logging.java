@@ -4,6 +4,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.ContextInitializer;
+import ch.qos.logback.core.joran.spi.JoranException;
 import ch.qos.logback.core.ConsoleAppender;
 import org.slf4j.LoggerFactory;
 
@@ -13,10 +15,17 @@ final class Logging {
     private Logging() {}
 
     static void configure(LogFormat format) {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         if (format != LogFormat.JSON) {
+            // Back to logback.xml (the text pattern), whatever was configured before.
+            ctx.reset();
+            try {
+                new ContextInitializer(ctx).autoConfig();
+            } catch (JoranException e) {
+                throw new IllegalStateException("logback.xml: " + e.getMessage(), e);
+            }
             return;
         }
-        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
         root.detachAndStopAllAppenders();
         JsonEncoder encoder = new JsonEncoder();
