@@ -333,7 +333,8 @@ final class ProxyConnection {
         if (p != null) {
             pending.add(p);
         }
-        upstream.write(frame);
+        // no promise per relayed frame: a failed write is reported through exceptionCaught, which closes the session
+        upstream.write(frame, upstream.voidPromise());
     }
 
     /** Asks the gate; parks the agent side until the verdict, which may come at once. */
@@ -510,7 +511,7 @@ final class ProxyConnection {
                 // relayed as is: DataRow, notices, notifications, parameter status, COPY, function results
             }
         }
-        client.write(frame);
+        client.write(frame, client.voidPromise());
     }
 
     private void popIf(Pending head, Expect expect) {
