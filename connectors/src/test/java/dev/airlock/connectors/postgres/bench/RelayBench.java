@@ -30,6 +30,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -79,8 +80,9 @@ public class RelayBench {
                     d = measure(direct, db.user(), "", threads);
                     p = measure(proxied, "agent", "token", threads);
                 }
-                System.out.printf("RelayBench threads=%d direct: %.0f q/s, %.1f us/q | airlock: %.0f q/s, %.1f us/q | ratio %.2f, added %.1f us%n",
-                        threads, d[0], d[1], p[0], p[1], p[0] / d[0], p[1] - d[1]);
+                System.out.printf("RelayBench threads=%d direct: %.0f q/s, %.1f us/q (p50 %.1f, p99 %.1f) | airlock: %.0f q/s, %.1f us/q"
+                                + " (p50 %.1f, p99 %.1f) | ratio %.2f, added mean %.1f us, added p50 %.1f us%n",
+                        threads, d[0], d[1], d[2], d[3], p[0], p[1], p[2], p[3], p[0] / d[0], p[1] - d[1], p[2] - d[2]);
             }
         } finally {
             server.close().sync();
@@ -88,28 +90,35 @@ public class RelayBench {
         }
     }
 
-    /** Returns {queries per second, mean microseconds per query}. */
+    /** Returns {queries per second, mean, p50 and p99 microseconds per query}. */
     private static double[] measure(String url, String user, String password, int threads) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            List<Future<Long>> futures = new ArrayList<>();
+            List<Future<long[]>> futures = new ArrayList<>();
             long t0 = System.nanoTime();
             for (int t = 0; t < threads; t++) {
                 futures.add(pool.submit(() -> loop(url, user, password)));
             }
+            long[] all = new long[ITERATIONS * threads];
             long busy = 0;
-            for (Future<Long> f : futures) {
-                busy += f.get();
+            for (int t = 0; t < threads; t++) {
+                long[] one = futures.get(t).get();
+                System.arraycopy(one, 0, all, t * ITERATIONS, ITERATIONS);
+                for (long n : one) {
+                    busy += n;
+                }
             }
             long wall = System.nanoTime() - t0;
             long total = (long) ITERATIONS * threads;
-            return new double[] {total * 1e9 / wall, busy / 1e3 / total};
+            Arrays.sort(all);
+            return new double[] {total * 1e9 / wall, busy / 1e3 / total, all[all.length / 2] / 1e3, all[(int) (all.length * 0.99)] / 1e3};
         } finally {
             pool.shutdown();
         }
     }
 
-    private static long loop(String url, String user, String password) throws SQLException {
+    /** Returns the nanoseconds of each measured query. */
+    private static long[] loop(String url, String user, String password) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", user);
         props.setProperty("password", password);
@@ -119,11 +128,13 @@ public class RelayBench {
             for (int i = 0; i < WARMUP; i++) {
                 once(ps, i);
             }
-            long t0 = System.nanoTime();
+            long[] nanos = new long[ITERATIONS];
             for (int i = 0; i < ITERATIONS; i++) {
+                long t0 = System.nanoTime();
                 once(ps, i);
+                nanos[i] = System.nanoTime() - t0;
             }
-            return System.nanoTime() - t0;
+            return nanos;
         }
     }
 
