@@ -37,6 +37,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -95,20 +96,24 @@ public class RelayBench {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<long[]>> futures = new ArrayList<>();
-            long t0 = System.nanoTime();
+            CyclicBarrier warm = new CyclicBarrier(threads);
             for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> loop(url, user, password)));
+                futures.add(pool.submit(() -> loop(url, user, password, warm)));
             }
+            long start = Long.MAX_VALUE;
+            long end = Long.MIN_VALUE;
             long[] all = new long[ITERATIONS * threads];
             long busy = 0;
             for (int t = 0; t < threads; t++) {
                 long[] one = futures.get(t).get();
                 System.arraycopy(one, 0, all, t * ITERATIONS, ITERATIONS);
-                for (long n : one) {
-                    busy += n;
+                for (int i = 0; i < ITERATIONS; i++) {
+                    busy += one[i];
                 }
+                start = Math.min(start, one[ITERATIONS]);
+                end = Math.max(end, one[ITERATIONS + 1]);
             }
-            long wall = System.nanoTime() - t0;
+            long wall = end - start; // measured phase only: connect and warm-up excluded
             long total = (long) ITERATIONS * threads;
             Arrays.sort(all);
             return new double[] {total * 1e9 / wall, busy / 1e3 / total, all[all.length / 2] / 1e3, all[(int) (all.length * 0.99)] / 1e3};
@@ -117,8 +122,8 @@ public class RelayBench {
         }
     }
 
-    /** Returns the nanoseconds of each measured query. */
-    private static long[] loop(String url, String user, String password) throws SQLException {
+    /** Returns the nanoseconds of each measured query, then the start and end of the measured phase. */
+    private static long[] loop(String url, String user, String password, CyclicBarrier warm) throws Exception {
         Properties props = new Properties();
         props.setProperty("user", user);
         props.setProperty("password", password);
@@ -128,12 +133,15 @@ public class RelayBench {
             for (int i = 0; i < WARMUP; i++) {
                 once(ps, i);
             }
-            long[] nanos = new long[ITERATIONS];
+            warm.await();
+            long[] nanos = new long[ITERATIONS + 2];
+            nanos[ITERATIONS] = System.nanoTime();
             for (int i = 0; i < ITERATIONS; i++) {
                 long t0 = System.nanoTime();
                 once(ps, i);
                 nanos[i] = System.nanoTime() - t0;
             }
+            nanos[ITERATIONS + 1] = System.nanoTime();
             return nanos;
         }
     }
