@@ -1,0 +1,45 @@
+package dev.airlock.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Where the lineage store lives: an embedded PostgreSQL (development) or an external one over JDBC. */
+public sealed interface LineageConfig permits LineageConfig.Embedded, LineageConfig.Jdbc {
+
+    /** Local directory where writes are spooled while the store is unreachable. */
+    Path spoolDir();
+
+    /**
+     * An embedded PostgreSQL that Airlock starts itself.
+     *
+     * @param dataDir  the database directory
+     * @param spoolDir the spool directory
+     */
+    record Embedded(Path dataDir, Path spoolDir) implements LineageConfig {
+        public Embedded {
+            Objects.requireNonNull(dataDir, "dataDir");
+            Objects.requireNonNull(spoolDir, "spoolDir");
+        }
+    }
+
+    /**
+     * An external PostgreSQL.
+     *
+     * @param jdbcUrl  {@code jdbc:postgresql://host:port/db} (no password in it)
+     * @param user     the database user
+     * @param password the password, if any
+     * @param spoolDir the spool directory
+     */
+    record Jdbc(String jdbcUrl, String user, Optional<Secret> password, Path spoolDir) implements LineageConfig {
+        public Jdbc {
+            Checks.nonBlank(jdbcUrl, "jdbcUrl");
+            if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("jdbcUrl: " + jdbcUrl + " (expected: jdbc:postgresql:…)");
+            }
+            Checks.nonBlank(user, "user");
+            Objects.requireNonNull(password, "password");
+            Objects.requireNonNull(spoolDir, "spoolDir");
+        }
+    }
+}

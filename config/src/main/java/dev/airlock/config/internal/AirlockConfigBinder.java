@@ -1,0 +1,541 @@
+package dev.airlock.config.internal;
+
+import dev.airlock.config.AdminConfig;
+import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.ApprovalsConfig;
+import dev.airlock.config.ConnectionConfig;
+import dev.airlock.config.Credentials;
+import dev.airlock.config.IdentityProviderConfig;
+import dev.airlock.config.LineageConfig;
+import dev.airlock.config.ListenerConfig;
+import dev.airlock.config.LoggingConfig;
+import dev.airlock.config.PolicyConfig;
+import dev.airlock.config.Protocol;
+import dev.airlock.config.Secret;
+import dev.airlock.config.SignatureAlgorithm;
+import dev.airlock.config.SlackChannelConfig;
+import dev.airlock.config.TeamsChannelConfig;
+import dev.airlock.config.TlsConfig;
+import dev.airlock.config.Upstream;
+import dev.airlock.config.WebChannelConfig;
+import dev.airlock.config.yaml.Binder;
+import dev.airlock.config.yaml.Converter;
+import dev.airlock.config.yaml.MappingReader;
+import dev.airlock.config.yaml.Problems;
+import dev.airlock.config.yaml.SecretSource;
+import dev.airlock.config.yaml.Suggestions;
+import dev.airlock.config.yaml.UniqueNames;
+import dev.airlock.config.yaml.Validated;
+import dev.airlock.config.yaml.Yaml;
+import dev.airlock.config.yaml.YamlNode;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Binds and validates one {@code airlock.yaml}. One instance per load. */
+public final class AirlockConfigBinder {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final String NAME_EXPECTED = "a valid name (expected: letters, digits, '.', '_', '-', starting with a letter or digit)";
+    private static final Pattern SLACK_NAME = Pattern.compile("#?[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern CLAIM_PATH = Pattern.compile("[A-Za-z0-9_:/\\-]+(\\.[A-Za-z0-9_:/\\-]+)*");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    private static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+
+    private final Path file;
+    private final Problems problems = new Problems();
+    private final Binder b;
+
+    private final UniqueNames listenerNames;
+    private final Map<String, Protocol> listenerProtocols = new HashMap<>();
+    private final Map<String, DefaultConnectionRef> defaultConnections = new LinkedHashMap<>();
+    private final List<PortUse> ports = new ArrayList<>();
+    private final UniqueNames connectionNames;
+    private final Map<String, String> connectionListeners = new HashMap<>();
+    private final UniqueNames providerNames;
+    private final UniqueNames issuers;
+    private final UniqueNames channelIds;
+
+    private record DefaultConnectionRef(String listener, YamlNode node) {
+    }
+
+    private record PortUse(String bind, int port, String what, YamlNode node) {
+    }
+
+    private AirlockConfigBinder(Path file, SecretSource secrets) {
+        this.file = file;
+        this.b = Binder.forFile(file, problems, secrets);
+        this.listenerNames = new UniqueNames("listener name", problems);
+        this.connectionNames = new UniqueNames("connection name", problems);
+        this.providerNames = new UniqueNames("identity provider name", problems);
+        this.issuers = new UniqueNames("issuer", problems);
+        this.channelIds = new UniqueNames("approval channel id", problems);
+    }
+
+    public static Validated<AirlockConfig> load(Path file, SecretSource secrets) {
+        return new AirlockConfigBinder(file, secrets).load();
+    }
+
+    private Validated<AirlockConfig> load() {
+        Optional<YamlNode> root = Yaml.parse(file, problems);
+        if (root.isEmpty()) {
+            return Validated.invalid(problems.list());
+        }
+        MappingReader doc = b.mapping(root.get());
+        List<ListenerConfig> listeners = nonEmptyList(doc, "listeners", b.object(this::listener));
+        List<ConnectionConfig> connections = nonEmptyList(doc, "connections", b.object(this::connection));
+        List<IdentityProviderConfig> providers = nonEmptyList(doc, "identity", b.object(this::identityProvider));
+        ApprovalsConfig approvals = doc.optional("approvals", b.object(this::approvals), ApprovalsConfig.NONE);
+        LineageConfig lineage = doc.required("lineage", b.object(this::lineage));
+        PolicyConfig policy = doc.required("policy", b.object(this::policy));
+        AdminConfig admin = doc.optional("admin", b.object(this::admin), AdminConfig.DEFAULT);
+        if (!doc.has("admin")) {
+            ports.add(0, new PortUse(AdminConfig.DEFAULT.bind(), AdminConfig.DEFAULT.port(),
+                    "the admin listener (default " + AdminConfig.DEFAULT.bind() + ":" + AdminConfig.DEFAULT.port()
+                            + "; set admin.port)", doc.mapping()));
+        }
+        LoggingConfig logging = doc.optional("logging", b.object(this::logging), LoggingConfig.DEFAULT);
+        doc.finish();
+        checkDefaultConnections();
+        checkPorts();
+        if (!problems.isEmpty()) {
+            return Validated.invalid(problems.list());
+        }
+        return Validated.valid(new AirlockConfig(file.toAbsolutePath().normalize(), listeners, connections, providers,
+                approvals, lineage, policy, admin, logging));
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    private ListenerConfig listener(MappingReader m) {
+        String name = claim(m, "name", b.matching(NAME, NAME_EXPECTED), listenerNames);
+        Protocol protocol = m.required("protocol", protocolConverter());
+        if (name != null && protocol != null) {
+            listenerProtocols.put(name, protocol);
+        }
+        String bind = m.optional("bind", this::address, "127.0.0.1");
+        Integer port = m.required("port", b::port);
+        Optional<TlsConfig> tls = m.optional("tls", b.object(this::tls));
+        Optional<String> defaultConnection = m.optional("default_connection", b::nonBlank);
+        if (!m.has("tls") && bind != null && !isLoopback(bind)) {
+            m.problem("tls", "required when bind is not a loopback address (agents send tokens as passwords);"
+                    + " use tls: {self_signed: true} for development");
+        }
+        if (name != null && defaultConnection.isPresent()) {
+            defaultConnections.put(name, new DefaultConnectionRef(name, m.node("default_connection").orElseThrow()));
+        }
+        if (bind != null && port != null) {
+            ports.add(new PortUse(bind, port, m.path() + (name == null ? "" : " (" + name + ")"),
+                    m.node("port").orElseThrow()));
+        }
+        return m.build(() -> new ListenerConfig(name, protocol, bind, port, tls, defaultConnection));
+    }
+
+    private TlsConfig tls(MappingReader m) {
+        boolean selfSigned = m.optional("self_signed", b::bool, false);
+        Optional<Path> cert = m.optional("cert", this::existingFile);
+        Optional<Path> key = m.optional("key", this::existingFile);
+        if (selfSigned) {
+            if (m.has("cert") || m.has("key")) {
+                m.problem("self_signed: true cannot be combined with cert and key");
+            }
+            return m.build(TlsConfig.SelfSigned::new);
+        }
+        if (!m.has("cert")) {
+            m.problem("missing required key 'cert' (or set self_signed: true for development)");
+        }
+        if (!m.has("key")) {
+            m.problem("missing required key 'key' (or set self_signed: true for development)");
+        }
+        return m.build(() -> new TlsConfig.Files(cert.orElseThrow(), key.orElseThrow()));
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    private ConnectionConfig connection(MappingReader m) {
+        String name = claim(m, "name", b.matching(NAME, NAME_EXPECTED), connectionNames);
+        Protocol protocol = m.required("protocol", protocolConverter());
+        String listener = m.required("listener", b::nonBlank);
+        if (listener != null) {
+            YamlNode at = m.node("listener").orElseThrow();
+            if (!listenerNames.contains(listener)) {
+                b.problem(at, undefined("listener", listener, listenerNames.names()));
+            } else if (protocol != null && listenerProtocols.containsKey(listener)
+                    && listenerProtocols.get(listener) != protocol) {
+                b.problem(at, "listener '" + listener + "' speaks " + listenerProtocols.get(listener).yamlName()
+                        + ", but this connection is " + protocol.yamlName());
+            }
+            if (name != null && listenerNames.contains(listener)) {
+                connectionListeners.put(name, listener);
+            }
+        }
+        Upstream upstream;
+        if (protocol == null) {
+            m.known("upstream", "database", "login", "credentials");
+            upstream = null;
+        } else {
+            upstream = m.required("upstream", protocol == Protocol.HTTP ? this::httpUpstream : node -> tcpUpstream(node, protocol));
+        }
+        Optional<String> database = m.optional("database", b::nonBlank);
+        Optional<String> login = m.optional("login", b::nonBlank);
+        Credentials credentials = m.optional("credentials", protocol == null ? n -> Credentials.NONE
+                : b.object(c -> credentials(c, protocol)), Credentials.NONE);
+        Map<String, String> labels = m.optional("labels", b.mapOf(b::string), Map.of());
+        if (protocol != null) {
+            if (database.isPresent() && (protocol == Protocol.SSH || protocol == Protocol.HTTP)) {
+                m.problem("database", "not used by " + protocol.yamlName() + " connections");
+            }
+            if (protocol == Protocol.HTTP && login.isPresent()) {
+                m.problem("login", "not used by http connections (use credentials.bearer_token or credentials.headers)");
+            }
+            if (protocol != Protocol.HTTP && !m.has("login")) {
+                m.problem("missing required key 'login' (the user Airlock logs in as on the " + protocol.yamlName() + " upstream)");
+            }
+        }
+        return m.build(() -> new ConnectionConfig(name, protocol, listener, upstream, database, login, credentials, labels));
+    }
+
+    private Upstream tcpUpstream(YamlNode node, Protocol protocol) {
+        String s = b.nonBlank(node);
+        if (s == null) {
+            return null;
+        }
+        int defaultPort = switch (protocol) {
+            case POSTGRES -> 5432;
+            case MYSQL -> 3306;
+            case SSH -> 22;
+            case HTTP -> 80;
+        };
+        String host;
+        String portText = null;
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            host = close < 0 ? "" : s.substring(1, close);
+            String rest = close < 0 ? "x" : s.substring(close + 1);
+            if (rest.startsWith(":")) {
+                portText = rest.substring(1);
+            } else if (!rest.isEmpty()) {
+                host = "";
+            }
+        } else {
+            int colon = s.lastIndexOf(':');
+            host = colon < 0 ? s : s.substring(0, colon);
+            portText = colon < 0 ? null : s.substring(colon + 1);
+        }
+        boolean hostOk = s.startsWith("[") ? IPV6.matcher(host).matches() : isHostOrIpv4(host);
+        Integer port = defaultPort;
+        if (portText != null) {
+            port = portText.matches("[0-9]{1,5}") ? Integer.parseInt(portText) : null;
+            if (port != null && (port < 1 || port > 65535)) {
+                port = null;
+            }
+        }
+        if (!hostOk || port == null) {
+            b.problem(node, "'" + s + "' is not host[:port] (e.g. db.internal:" + defaultPort + ")");
+            return null;
+        }
+        return new Upstream(host, port, Optional.empty());
+    }
+
+    private Upstream httpUpstream(YamlNode node) {
+        URI url = b.httpUrl(node);
+        if (url == null) {
+            return null;
+        }
+        int port = url.getPort() > 0 ? url.getPort() : (url.getScheme().equalsIgnoreCase("https") ? 443 : 80);
+        return new Upstream(url.getHost(), port, Optional.of(url));
+    }
+
+    private Credentials credentials(MappingReader m, Protocol protocol) {
+        Optional<Secret> password = m.optional("password", b::secret);
+        Optional<Secret> privateKey = m.optional("private_key", b::secret);
+        Optional<Secret> bearerToken = m.optional("bearer_token", b::secret);
+        Map<String, Secret> headers = m.optional("headers", b.mapOf(b::secret), Map.of());
+        if (password.isPresent() && protocol == Protocol.HTTP) {
+            m.problem("password", "not used by http connections (use bearer_token or headers)");
+        }
+        if (privateKey.isPresent() && protocol != Protocol.SSH) {
+            m.problem("private_key", "only used by ssh connections");
+        }
+        if (bearerToken.isPresent() && protocol != Protocol.HTTP) {
+            m.problem("bearer_token", "only used by http connections");
+        }
+        if (!headers.isEmpty() && protocol != Protocol.HTTP) {
+            m.problem("headers", "only used by http connections");
+        }
+        return m.build(() -> new Credentials(password, privateKey, bearerToken, headers));
+    }
+
+    // ---------------------------------------------------------------- identity
+
+    private IdentityProviderConfig identityProvider(MappingReader m) {
+        String name = claim(m, "name", b.matching(NAME, NAME_EXPECTED), providerNames);
+        URI issuer = m.required("issuer", this::secureUrl);
+        if (issuer != null) {
+            issuers.claim(issuer.toString(), m.node("issuer").orElseThrow());
+        }
+        List<String> audiences = m.required("audience", b.oneOrMany(b::nonBlank));
+        if (audiences != null && audiences.isEmpty()) {
+            m.problem("audience", "must name at least one audience");
+        }
+        Optional<URI> jwksUrl = m.optional("jwks_url", this::secureUrl);
+        String groupsClaim = m.optional("groups_claim",
+                b.matching(CLAIM_PATH, "a claim path (expected: names separated by '.', e.g. realm_access.roles)"), "groups");
+        List<SignatureAlgorithm> algorithms = m.optional("algorithms",
+                b.listOf(b.enumOf(SignatureAlgorithm.class, SignatureAlgorithm::joseName)), List.of(SignatureAlgorithm.RS256));
+        if (m.has("algorithms") && algorithms.isEmpty() && m.ok()) {
+            m.problem("algorithms", "must name at least one algorithm");
+        }
+        Duration clockSkew = m.optional("clock_skew", b.duration(Duration.ZERO, MAX_CLOCK_SKEW), Duration.ofSeconds(60));
+        return m.build(() -> new IdentityProviderConfig(name, issuer, audiences, jwksUrl, groupsClaim, algorithms, clockSkew));
+    }
+
+    /** An http(s) URL; plain http only for loopback hosts (local test issuers). */
+    private URI secureUrl(YamlNode node) {
+        URI url = b.httpUrl(node);
+        if (url != null && url.getScheme().equalsIgnoreCase("http") && !isLoopback(url.getHost())) {
+            b.problem(node, "'" + url + "' must use https (plain http is only accepted for loopback hosts)");
+            return null;
+        }
+        return url;
+    }
+
+    // ---------------------------------------------------------------- approvals
+
+    private ApprovalsConfig approvals(MappingReader m) {
+        ApprovalsConfig channels = m.optional("channels", b.object(this::channels), ApprovalsConfig.NONE);
+        return m.build(() -> channels);
+    }
+
+    private ApprovalsConfig channels(MappingReader m) {
+        List<SlackChannelConfig> slack = m.optional("slack", b.listOf(b.object(this::slack)), List.of());
+        List<TeamsChannelConfig> teams = m.optional("teams", b.listOf(b.object(this::teams)), List.of());
+        Optional<WebChannelConfig> web = m.optional("web", b.object(this::web));
+        return m.build(() -> new ApprovalsConfig(slack, teams, web));
+    }
+
+    private SlackChannelConfig slack(MappingReader m) {
+        String channel = m.required("channel", b::nonBlank);
+        String name = m.optional("name", b.matching(SLACK_NAME, NAME_EXPECTED), channel);
+        if (name != null && !m.has("name") && !SLACK_NAME.matcher(name).matches()) {
+            m.problem("name", "required because channel '" + channel + "' is not a valid name; " + NAME_EXPECTED);
+            name = null;
+        }
+        if (name != null) {
+            channelIds.claim("slack:" + name, m.node("name").or(() -> m.node("channel")).orElseThrow());
+        }
+        Optional<SlackChannelConfig.Mode> modeSetting = m.optional("mode", b.enumOf(SlackChannelConfig.Mode.class));
+        // An invalid mode is already reported; don't add mode-specific complaints on top of it.
+        SlackChannelConfig.Mode mode = m.has("mode") ? modeSetting.orElse(null) : SlackChannelConfig.Mode.SOCKET;
+        Secret botToken = m.required("bot_token", b::secret);
+        Optional<Secret> appToken = m.optional("app_token", b::secret);
+        Optional<Secret> signingSecret = m.optional("signing_secret", b::secret);
+        URI apiBaseUrl = m.optional("api_base_url", b::httpUrl, SlackChannelConfig.DEFAULT_API_BASE_URL);
+        if (mode == SlackChannelConfig.Mode.SOCKET && !m.has("app_token")) {
+            m.problem("missing required key 'app_token' (mode is socket; or set mode: http with signing_secret)");
+        }
+        if (mode == SlackChannelConfig.Mode.HTTP && !m.has("signing_secret")) {
+            m.problem("missing required key 'signing_secret' (mode is http)");
+        }
+        String finalName = name;
+        return m.build(() -> new SlackChannelConfig(finalName, channel, mode, botToken, appToken, signingSecret, apiBaseUrl));
+    }
+
+    private TeamsChannelConfig teams(MappingReader m) {
+        String name = m.required("name", b.matching(NAME, NAME_EXPECTED));
+        if (name != null) {
+            channelIds.claim("teams:" + name, m.node("name").orElseThrow());
+        }
+        Secret appId = m.required("app_id", b::secret);
+        Secret appPassword = m.required("app_password", b::secret);
+        String tenant = m.required("tenant", b::nonBlank);
+        String conversation = m.required("conversation", b::nonBlank);
+        URI serviceUrl = m.required("service_url", b::httpUrl);
+        URI loginBaseUrl = m.optional("login_base_url", b::httpUrl, TeamsChannelConfig.DEFAULT_LOGIN_BASE_URL);
+        return m.build(() -> new TeamsChannelConfig(name, appId, appPassword, tenant, conversation, serviceUrl, loginBaseUrl));
+    }
+
+    private WebChannelConfig web(MappingReader m) {
+        URI baseUrl = m.required("base_url", b::httpUrl);
+        Optional<String> provider = m.optional("identity_provider", b::nonBlank);
+        provider.ifPresent(p -> {
+            if (!providerNames.contains(p)) {
+                b.problem(m.node("identity_provider").orElseThrow(), undefined("identity provider", p, providerNames.names()));
+            }
+        });
+        return m.build(() -> new WebChannelConfig(baseUrl, provider));
+    }
+
+    // ---------------------------------------------------------------- lineage, policy, admin, logging
+
+    private enum Store { EMBEDDED, JDBC }
+
+    private LineageConfig lineage(MappingReader m) {
+        Store store = m.required("store", b.enumOf(Store.class));
+        Path spoolDir = m.optional("spool_dir", b::path, b.baseDir().resolve("data/spool"));
+        if (store == null) {
+            m.known("data_dir", "jdbc_url", "user", "password");
+            m.finish();
+            return null;
+        }
+        if (store == Store.EMBEDDED) {
+            Path dataDir = m.optional("data_dir", b::path, b.baseDir().resolve("data/lineage"));
+            for (String key : List.of("jdbc_url", "user", "password")) {
+                if (m.has(key)) {
+                    m.problem(key, "only used with store: jdbc");
+                }
+            }
+            return m.build(() -> new LineageConfig.Embedded(dataDir, spoolDir));
+        }
+        String jdbcUrl = m.required("jdbc_url", b::nonBlank);
+        if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
+            m.problem("jdbc_url", "expected a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)");
+        } else if (jdbcUrl != null && jdbcUrl.toLowerCase(Locale.ROOT).contains("password=")) {
+            m.problem("jdbc_url", "must not contain a password; put it in 'password' (a secret such as ${LINEAGE_PASSWORD})");
+        }
+        String user = m.required("user", b::nonBlank);
+        Optional<Secret> password = m.optional("password", b::secret);
+        if (m.has("data_dir")) {
+            m.problem("data_dir", "only used with store: embedded");
+        }
+        return m.build(() -> new LineageConfig.Jdbc(jdbcUrl, user, password, spoolDir));
+    }
+
+    private PolicyConfig policy(MappingReader m) {
+        List<Path> files = nonEmptyList(m, "files", this::existingFile);
+        UniqueNames seen = new UniqueNames("policy file", problems);
+        m.node("files").ifPresent(list -> {
+            if (list instanceof dev.airlock.config.yaml.YamlSequence seq) {
+                for (YamlNode item : seq.items()) {
+                    if (item instanceof dev.airlock.config.yaml.YamlScalar s && !s.isNull()) {
+                        seen.claim(b.baseDir().resolve(s.text()).normalize().toString(), item);
+                    }
+                }
+            }
+        });
+        return m.build(() -> new PolicyConfig(files));
+    }
+
+    private AdminConfig admin(MappingReader m) {
+        String bind = m.optional("bind", this::address, AdminConfig.DEFAULT.bind());
+        Integer port = m.optional("port", b::port, AdminConfig.DEFAULT.port());
+        if (bind != null && port != null) {
+            ports.add(new PortUse(bind, port, "admin", m.node("port").orElse(m.mapping())));
+        }
+        return m.build(() -> new AdminConfig(bind, port));
+    }
+
+    private LoggingConfig logging(MappingReader m) {
+        LoggingConfig.Format format = m.optional("format", b.enumOf(LoggingConfig.Format.class), LoggingConfig.Format.TEXT);
+        return m.build(() -> new LoggingConfig(format));
+    }
+
+    // ---------------------------------------------------------------- cross-checks
+
+    private void checkDefaultConnections() {
+        for (DefaultConnectionRef ref : defaultConnections.values()) {
+            String connection = b.string(ref.node());
+            if (!connectionNames.contains(connection)) {
+                b.problem(ref.node(), undefined("connection", connection, connectionNames.names()));
+            } else if (connectionListeners.containsKey(connection)
+                    && !connectionListeners.get(connection).equals(ref.listener())) {
+                b.problem(ref.node(), "connection '" + connection + "' is reached through listener '"
+                        + connectionListeners.get(connection) + "', not '" + ref.listener() + "'");
+            }
+        }
+    }
+
+    private void checkPorts() {
+        for (int i = 0; i < ports.size(); i++) {
+            PortUse later = ports.get(i);
+            for (int j = 0; j < i; j++) {
+                PortUse earlier = ports.get(j);
+                if (earlier.port() == later.port() && (earlier.bind().equals(later.bind())
+                        || isWildcard(earlier.bind()) || isWildcard(later.bind()))) {
+                    b.problem(later.node(), "port " + later.port() + " is already used by " + earlier.what());
+                    break;
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private <T> List<T> nonEmptyList(MappingReader m, String key, Converter<T> element) {
+        List<T> list = m.required(key, b.listOf(element));
+        Optional<YamlNode> node = m.node(key);
+        if (node.isPresent() && node.get() instanceof dev.airlock.config.yaml.YamlSequence seq && seq.items().isEmpty()) {
+            b.problem(node.get(), "must not be empty");
+        }
+        return list == null ? List.of() : list;
+    }
+
+    private String claim(MappingReader m, String key, Converter<String> converter, UniqueNames names) {
+        String name = m.required(key, converter);
+        if (name != null) {
+            names.claim(name, m.node(key).orElseThrow());
+        }
+        return name;
+    }
+
+    private Converter<Protocol> protocolConverter() {
+        return b.enumOf(Protocol.class, Protocol::yamlName);
+    }
+
+    private String address(YamlNode node) {
+        String s = b.nonBlank(node);
+        if (s != null && !(isHostOrIpv4(s) || IPV6.matcher(s).matches())) {
+            b.problem(node, "'" + s + "' is not an IP address or host name");
+            return null;
+        }
+        return s;
+    }
+
+    private Path existingFile(YamlNode node) {
+        Path p = b.path(node);
+        if (p != null && !Files.isRegularFile(p)) {
+            b.problem(node, "file " + p + " does not exist");
+            return null;
+        }
+        if (p != null && !Files.isReadable(p)) {
+            b.problem(node, "file " + p + " is not readable");
+            return null;
+        }
+        return p;
+    }
+
+    private static boolean isHostOrIpv4(String s) {
+        return IPV4.matcher(s).matches() || (HOST.matcher(s).matches() && s.length() <= 253);
+    }
+
+    static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+                || (IPV4.matcher(h).matches() && h.startsWith("127."));
+    }
+
+    private static boolean isWildcard(String bind) {
+        return bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("0:0:0:0:0:0:0:0");
+    }
+
+    private static String undefined(String what, String name, Set<String> defined) {
+        String suggestion = Suggestions.closest(name, defined).map(s -> "did you mean '" + s + "'?")
+                .orElse(defined.isEmpty() ? "none is defined" : "defined: " + String.join(", ", defined.stream().sorted().toList()));
+        return "undefined " + what + " '" + name + "' (" + suggestion + ")";
+    }
+}

@@ -1,0 +1,503 @@
+package dev.airlock.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.airlock.config.yaml.ConfigProblem;
+import dev.airlock.config.yaml.SecretSource;
+import dev.airlock.config.yaml.Validated;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AirlockConfigLoaderTest {
+
+    private static final String LISTENERS = """
+            listeners:
+              - name: pg
+                protocol: postgres
+                port: 6432
+            """;
+    private static final String CONNECTIONS = """
+            connections:
+              - name: orders
+                protocol: postgres
+                listener: pg
+                upstream: db.internal
+                login: airlock
+            """;
+    private static final String IDENTITY = """
+            identity:
+              - name: corp
+                issuer: https://login.example.com
+                audience: airlock
+            """;
+    private static final String REST = """
+            lineage:
+              store: embedded
+            policy:
+              files: [policy.yaml]
+            """;
+
+    @TempDir
+    Path dir;
+
+    private final SecretSource secrets = SecretSource.of(Map.of("DB_PASSWORD", "hunter2", "SLACK_BOT", "xoxb-very-secret"));
+
+    @BeforeEach
+    void policyFile() throws IOException {
+        Files.writeString(dir.resolve("policy.yaml"), "rules: []\n");
+    }
+
+    private Validated<AirlockConfig> load(String yaml) throws IOException {
+        Path file = dir.resolve("airlock.yaml");
+        Files.writeString(file, yaml);
+        return AirlockConfigLoader.load(file, secrets);
+    }
+
+    /** Problems as {@code line:column: path: message}, without the (temporary) file name. */
+    private List<String> problems(String yaml) throws IOException {
+        Validated<AirlockConfig> v = load(yaml);
+        assertThat(v.isValid()).as("expected problems").isFalse();
+        return v.problems().stream().map(p -> p.toString().substring(p.file().length() + 1)).toList();
+    }
+
+    private AirlockConfig valid(String yaml) throws IOException {
+        Validated<AirlockConfig> v = load(yaml);
+        assertThat(v.problems()).isEmpty();
+        return v.orElseThrow();
+    }
+
+    // ---------------------------------------------------------------- happy paths
+
+    @Test
+    void loadsTheExample() {
+        Validated<AirlockConfig> v = AirlockConfigLoader.load(Path.of("../examples/airlock.yaml"), SecretSource.of(Map.of()));
+        assertThat(v.problems()).isEmpty();
+        AirlockConfig c = v.orElseThrow();
+        assertThat(c.listeners()).extracting(ListenerConfig::name).containsExactly("pg", "ssh", "api");
+        assertThat(c.listener("pg").orElseThrow().tls()).contains(new TlsConfig.SelfSigned());
+        assertThat(c.connection("orders").orElseThrow().credentials().password().orElseThrow().reveal())
+                .isEqualTo("dev-only-placeholder-not-a-real-secret");
+        assertThat(c.connection("billing-api").orElseThrow().upstream())
+                .isEqualTo(new Upstream("billing.internal", 443, Optional.of(URI.create("https://billing.internal/api/"))));
+        assertThat(c.channelIds()).containsExactlyInAnyOrder("slack:#db-approvals", "teams:dba", "web", "cli");
+        assertThat(c.identityProviders().get(0).algorithms()).containsExactly(SignatureAlgorithm.RS256, SignatureAlgorithm.ES256);
+        assertThat(c.identityProviders().get(0).groupsClaim()).isEqualTo("realm_access.roles");
+        assertThat(c.policy().files()).containsExactly(Path.of("../examples/policy.yaml").toAbsolutePath().normalize());
+        assertThat(c.summary()).isEqualTo("3 listeners, 4 connections, 1 identity provider, 4 approval channels"
+                + " (cli, slack:#db-approvals, teams:dba, web), lineage embedded, 1 policy file");
+    }
+
+    @Test
+    void brokenExampleReportsEveryProblemWithFileLineColumn() {
+        Validated<AirlockConfig> v = AirlockConfigLoader.load(Path.of("../examples/broken/airlock.yaml"), SecretSource.of(Map.of()));
+        assertThat(v.problems()).extracting(p -> p.line() + ":" + p.column() + " " + p.path()).containsExactly(
+                "5:15 listeners[0].protocol",
+                "6:11 listeners[0].port",
+                "7:5 listeners[1].tls",
+                "7:11 listeners[1].name",
+                "11:5 listeners[1].colour",
+                "15:15 connections[0].listener",
+                "17:5 connections[0].databse",
+                "20:17 connections[0].credentials.password",
+                "23:13 identity[0].issuer",
+                "25:18 identity[0].algorithms[0]",
+                "26:17 identity[0].clock_skew",
+                "30:9 approvals.channels.slack[0]",
+                "31:20 approvals.channels.slack[0].bot_token",
+                "33:10 lineage.store",
+                "35:11 policy.files[0]",
+                "37:9 admin.port");
+        assertThat(v.problems()).allSatisfy(p -> assertThat(p.toString())
+                .startsWith(Path.of("../examples/broken/airlock.yaml") + ":" + p.line() + ":" + p.column() + ": "));
+    }
+
+    @Test
+    void appliesDefaults() throws IOException {
+        AirlockConfig c = valid(LISTENERS + CONNECTIONS + IDENTITY + REST);
+        ListenerConfig pg = c.listeners().get(0);
+        assertThat(pg.bind()).isEqualTo("127.0.0.1");
+        assertThat(pg.tls()).isEmpty();
+        ConnectionConfig orders = c.connections().get(0);
+        assertThat(orders.upstream()).isEqualTo(new Upstream("db.internal", 5432, Optional.empty()));
+        assertThat(orders.credentials()).isEqualTo(Credentials.NONE);
+        assertThat(orders.labels()).isEmpty();
+        IdentityProviderConfig corp = c.identityProviders().get(0);
+        assertThat(corp.audiences()).containsExactly("airlock");
+        assertThat(corp.groupsClaim()).isEqualTo("groups");
+        assertThat(corp.algorithms()).containsExactly(SignatureAlgorithm.RS256);
+        assertThat(corp.clockSkew()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.approvals()).isEqualTo(ApprovalsConfig.NONE);
+        assertThat(c.channelIds()).containsExactly("cli");
+        assertThat(c.lineage()).isEqualTo(new LineageConfig.Embedded(dir.resolve("data/lineage"), dir.resolve("data/spool")));
+        assertThat(c.admin()).isEqualTo(AdminConfig.DEFAULT);
+        assertThat(c.logging()).isEqualTo(LoggingConfig.DEFAULT);
+        assertThat(c.file()).isEqualTo(dir.resolve("airlock.yaml"));
+    }
+
+    // ---------------------------------------------------------------- generic rules
+
+    @Test
+    void reportsUnknownKeysWithSuggestions() throws IOException {
+        assertThat(problems(LISTENERS + CONNECTIONS + IDENTITY + REST + "listners: []\nloging: {format: json}\nextra: 1\n")).containsExactly(
+                "19:1: listners: unknown key (did you mean 'listeners'?)",
+                "20:1: loging: unknown key (did you mean 'logging'?)",
+                "21:1: extra: unknown key (expected one of: listeners, connections, identity, approvals, lineage, policy, admin, logging)");
+    }
+
+    @Test
+    void reportsWrongTypes() throws IOException {
+        assertThat(problems("""
+                listeners: {name: pg}
+                connections: []
+                identity:
+                  - name: corp
+                    issuer: https://login.example.com
+                    audience: {a: b}
+                lineage: embedded
+                policy: {files: policy.yaml}
+                logging: {format: xml}
+                """)).containsExactly(
+                "1:12: listeners: expected a list, got a mapping",
+                "2:14: connections: must not be empty",
+                "6:15: identity[0].audience: expected a string, got a mapping",
+                "7:10: lineage: expected a mapping, got a string",
+                "8:17: policy.files: expected a list, got a string",
+                "9:19: logging.format: 'xml' is not one of text, json");
+    }
+
+    @Test
+    void reportsMissingRequiredKeys() throws IOException {
+        assertThat(problems("""
+                listeners:
+                  - protocol: postgres
+                connections:
+                  - name: orders
+                    protocol: postgres
+                    listener: pg
+                    upstream: db
+                """)).containsExactly(
+                "1:1: missing required key 'identity'",
+                "1:1: missing required key 'lineage'",
+                "1:1: missing required key 'policy'",
+                "2:5: listeners[0]: missing required key 'name'",
+                "2:5: listeners[0]: missing required key 'port'",
+                "4:5: connections[0]: missing required key 'login' (the user Airlock logs in as on the postgres upstream)",
+                "6:15: connections[0].listener: undefined listener 'pg' (none is defined)");
+    }
+
+    @Test
+    void reportsDuplicateNames() throws IOException {
+        assertThat(problems("""
+                listeners:
+                  - {name: pg, protocol: postgres, port: 6432}
+                  - {name: pg, protocol: postgres, port: 6433}
+                connections:
+                  - {name: orders, protocol: postgres, listener: pg, upstream: db, login: a}
+                  - {name: orders, protocol: postgres, listener: pg, upstream: db, login: a}
+                identity:
+                  - {name: corp, issuer: "https://a.example.com", audience: x}
+                  - {name: corp, issuer: "https://a.example.com", audience: x}
+                approvals:
+                  channels:
+                    slack:
+                      - {channel: "#a", mode: http, bot_token: t, signing_secret: s}
+                      - {channel: "#b", name: "#a", mode: http, bot_token: t, signing_secret: s}
+                    teams:
+                      - {name: t, app_id: a, app_password: p, tenant: x, conversation: c, service_url: "https://s.example.com"}
+                      - {name: t, app_id: a, app_password: p, tenant: x, conversation: c, service_url: "https://s.example.com"}
+                """ + REST)).containsExactly(
+                "3:12: listeners[1].name: duplicate listener name 'pg' (first defined at 2:12)",
+                "6:12: connections[1].name: duplicate connection name 'orders' (first defined at 5:12)",
+                "9:12: identity[1].name: duplicate identity provider name 'corp' (first defined at 8:12)",
+                "9:26: identity[1].issuer: duplicate issuer 'https://a.example.com' (first defined at 8:26)",
+                "14:31: approvals.channels.slack[1].name: duplicate approval channel id 'slack:#a' (first defined at 13:19)",
+                "17:16: approvals.channels.teams[1].name: duplicate approval channel id 'teams:t' (first defined at 16:16)");
+    }
+
+    @Test
+    void reportsUndefinedReferences() throws IOException {
+        assertThat(problems("""
+                listeners:
+                  - {name: pg, protocol: postgres, port: 6432, default_connection: ordrs}
+                  - {name: my, protocol: mysql, port: 3306, default_connection: orders}
+                connections:
+                  - {name: orders, protocol: postgres, listener: pg, upstream: db, login: a}
+                  - {name: shop, protocol: postgres, listener: my, upstream: db, login: a}
+                  - {name: misc, protocol: postgres, listener: pgg, upstream: db, login: a}
+                """ + IDENTITY + """
+                approvals:
+                  channels:
+                    web: {base_url: "https://airlock.example.com", identity_provider: okta}
+                """ + REST)).containsExactly(
+                "2:68: listeners[0].default_connection: undefined connection 'ordrs' (did you mean 'orders'?)",
+                "3:65: listeners[1].default_connection: connection 'orders' is reached through listener 'pg', not 'my'",
+                "6:48: connections[1].listener: listener 'my' speaks mysql, but this connection is postgres",
+                "7:48: connections[2].listener: undefined listener 'pgg' (did you mean 'pg'?)",
+                "14:71: approvals.channels.web.identity_provider: undefined identity provider 'okta' (defined: corp)");
+    }
+
+    @Test
+    void reportsBadDurations() throws IOException {
+        assertThat(problems(LISTENERS + CONNECTIONS + """
+                identity:
+                  - {name: a, issuer: "https://a.example.com", audience: x, clock_skew: 30}
+                  - {name: b, issuer: "https://b.example.com", audience: x, clock_skew: 6m}
+                  - {name: c, issuer: "https://c.example.com", audience: x, clock_skew: 1x}
+                """ + REST)).containsExactly(
+                "12:73: identity[0].clock_skew: '30' is not a duration (expected: a whole number with a unit ms, s, m, h or d, e.g. 500ms, 30s, 15m, 2h, 1d)",
+                "13:73: identity[1].clock_skew: '6m' is out of range (expected: 0s..5m)",
+                "14:73: identity[2].clock_skew: '1x' is not a duration (expected: a whole number with a unit ms, s, m, h or d, e.g. 500ms, 30s, 15m, 2h, 1d)");
+    }
+
+    @Test
+    void reportsBadPortsAndClashes() throws IOException {
+        assertThat(problems("""
+                listeners:
+                  - {name: a, protocol: postgres, port: 0}
+                  - {name: b, protocol: postgres, port: 65536}
+                  - {name: c, protocol: postgres, port: 6432}
+                  - {name: d, protocol: mysql, port: 6432}
+                  - {name: e, protocol: http, port: 9090, bind: "0.0.0.0", tls: {self_signed: true}}
+                  - {name: f, protocol: ssh, port: 7000, bind: "127.0.0.2"}
+                  - {name: g, protocol: ssh, port: 7000, bind: "127.0.0.3"}
+                connections:
+                  - {name: orders, protocol: postgres, listener: c, upstream: "db:99999", login: a}
+                """ + IDENTITY + REST)).containsExactly(
+                "2:41: listeners[0].port: 0 is not a valid port (expected: 1..65535)",
+                "3:41: listeners[1].port: 65536 is not a valid port (expected: 1..65535)",
+                "5:38: listeners[3].port: port 6432 is already used by listeners[2] (c)",
+                "6:37: listeners[4].port: port 9090 is already used by the admin listener (default 127.0.0.1:9090; set admin.port)",
+                "10:63: connections[0].upstream: 'db:99999' is not host[:port] (e.g. db.internal:5432)");
+    }
+
+    @Test
+    void requiresTlsOffLoopbackAndChecksTlsFiles() throws IOException {
+        Files.writeString(dir.resolve("tls.crt"), "cert");
+        Files.writeString(dir.resolve("tls.key"), "key");
+        assertThat(problems("""
+                listeners:
+                  - {name: a, protocol: postgres, port: 1001, bind: "0.0.0.0"}
+                  - {name: b, protocol: postgres, port: 1002, bind: "10.0.0.1", tls: {self_signed: true, cert: tls.crt}}
+                  - {name: c, protocol: postgres, port: 1003, bind: "::", tls: {cert: tls.crt}}
+                  - {name: d, protocol: postgres, port: 1004, tls: {cert: missing.crt, key: tls.key}}
+                  - {name: e, protocol: postgres, port: 1005, bind: "not an address"}
+                """ + CONNECTIONS.replace("listener: pg", "listener: a") + IDENTITY + REST)).containsExactly(
+                "2:5: listeners[0].tls: required when bind is not a loopback address (agents send tokens as passwords);"
+                        + " use tls: {self_signed: true} for development",
+                "3:70: listeners[1].tls: self_signed: true cannot be combined with cert and key",
+                "4:64: listeners[2].tls: missing required key 'key' (or set self_signed: true for development)",
+                "5:59: listeners[3].tls.cert: file " + dir.resolve("missing.crt") + " does not exist",
+                "6:53: listeners[4].bind: 'not an address' is not an IP address or host name");
+        AirlockConfig c = valid("""
+                listeners:
+                  - {name: pg, protocol: postgres, port: 6432, bind: "0.0.0.0", tls: {cert: tls.crt, key: tls.key}}
+                  - {name: local, protocol: postgres, port: 6433, bind: "::1"}
+                """ + CONNECTIONS + IDENTITY + REST);
+        assertThat(c.listeners().get(0).tls()).contains(new TlsConfig.Files(dir.resolve("tls.crt"), dir.resolve("tls.key")));
+    }
+
+    @Test
+    void parsesUpstreamsPerProtocol() throws IOException {
+        AirlockConfig c = valid("""
+                listeners:
+                  - {name: pg, protocol: postgres, port: 6432}
+                  - {name: my, protocol: mysql, port: 3307}
+                  - {name: ssh, protocol: ssh, port: 2222}
+                  - {name: web, protocol: http, port: 8080}
+                connections:
+                  - {name: a, protocol: postgres, listener: pg, upstream: "[::1]:5433", login: x}
+                  - {name: b, protocol: mysql, listener: my, upstream: "10.1.2.3", login: x}
+                  - {name: c, protocol: ssh, listener: ssh, upstream: "bastion", login: x}
+                  - {name: d, protocol: http, listener: web, upstream: "http://api.internal:8080/v1"}
+                """ + IDENTITY + REST);
+        assertThat(c.connections()).extracting(ConnectionConfig::upstream).containsExactly(
+                new Upstream("::1", 5433, Optional.empty()),
+                new Upstream("10.1.2.3", 3306, Optional.empty()),
+                new Upstream("bastion", 22, Optional.empty()),
+                new Upstream("api.internal", 8080, Optional.of(URI.create("http://api.internal:8080/v1"))));
+        assertThat(problems("""
+                listeners:
+                  - {name: pg, protocol: postgres, port: 6432}
+                  - {name: web, protocol: http, port: 8080}
+                connections:
+                  - {name: a, protocol: postgres, listener: pg, upstream: "postgres://db", login: x}
+                  - {name: b, protocol: postgres, listener: pg, upstream: "[::1", login: x}
+                  - {name: c, protocol: http, listener: web, upstream: "api.internal"}
+                """ + IDENTITY + REST)).containsExactly(
+                "5:59: connections[0].upstream: 'postgres://db' is not host[:port] (e.g. db.internal:5432)",
+                "6:59: connections[1].upstream: '[::1' is not host[:port] (e.g. db.internal:5432)",
+                "7:56: connections[2].upstream: 'api.internal' is not an absolute http(s) URL");
+    }
+
+    @Test
+    void credentialsMustSuitTheProtocol() throws IOException {
+        assertThat(problems("""
+                listeners:
+                  - {name: pg, protocol: postgres, port: 6432}
+                  - {name: web, protocol: http, port: 8080}
+                connections:
+                  - name: a
+                    protocol: postgres
+                    listener: pg
+                    upstream: db
+                    login: x
+                    database: orders
+                    credentials: {private_key: k, bearer_token: t, headers: {X-Key: k}}
+                  - name: b
+                    protocol: http
+                    listener: web
+                    upstream: "https://api.internal"
+                    login: x
+                    database: y
+                    credentials: {password: p}
+                """ + IDENTITY + REST)).containsExactly(
+                "11:32: connections[0].credentials.private_key: only used by ssh connections",
+                "11:49: connections[0].credentials.bearer_token: only used by http connections",
+                "11:61: connections[0].credentials.headers: only used by http connections",
+                "16:12: connections[1].login: not used by http connections (use credentials.bearer_token or credentials.headers)",
+                "17:15: connections[1].database: not used by http connections",
+                "18:29: connections[1].credentials.password: not used by http connections (use bearer_token or headers)");
+    }
+
+    @Test
+    void interpolatesSecretsAndNeverShowsThem() throws IOException {
+        Files.writeString(dir.resolve("key.pem"), "-----BEGIN KEY-----\nsecret-key-material\n");
+        AirlockConfig c = valid("""
+                listeners:
+                  - {name: pg, protocol: postgres, port: 6432}
+                  - {name: ssh, protocol: ssh, port: 2222}
+                connections:
+                  - {name: orders, protocol: postgres, listener: pg, upstream: db, login: a, credentials: {password: "${DB_PASSWORD}"}}
+                  - {name: box, protocol: ssh, listener: ssh, upstream: box, login: a, credentials: {private_key: "${file:key.pem}"}}
+                """ + IDENTITY + """
+                approvals:
+                  channels:
+                    slack:
+                      - {channel: "#a", bot_token: "${SLACK_BOT}", app_token: literal-app-token}
+                lineage:
+                  store: jdbc
+                  jdbc_url: jdbc:postgresql://db/lineage
+                  user: airlock
+                  password: ${DB_PASSWORD}
+                policy:
+                  files: [policy.yaml]
+                """);
+        assertThat(c.connections().get(0).credentials().password().orElseThrow().reveal()).isEqualTo("hunter2");
+        assertThat(c.connections().get(1).credentials().privateKey().orElseThrow().reveal())
+                .isEqualTo("-----BEGIN KEY-----\nsecret-key-material");
+        assertThat(c.approvals().slack().get(0).botToken().reveal()).isEqualTo("xoxb-very-secret");
+        assertThat(c.lineage()).isInstanceOfSatisfying(LineageConfig.Jdbc.class,
+                j -> assertThat(j.password().orElseThrow().reveal()).isEqualTo("hunter2"));
+        assertThat(c.toString())
+                .contains("Secret[${DB_PASSWORD}]", "Secret[${file:key.pem}]", "Secret[${SLACK_BOT}]", "Secret[literal]")
+                .doesNotContain("hunter2", "secret-key-material", "xoxb-very-secret", "literal-app-token");
+    }
+
+    @Test
+    void namesTheMissingVariableOrFileWithoutShowingValues() throws IOException {
+        List<String> problems = problems("""
+                listeners:
+                  - {name: pg, protocol: postgres, port: 6432}
+                connections:
+                  - {name: a, protocol: postgres, listener: pg, upstream: db, login: a, credentials: {password: "${NOPE}"}}
+                  - {name: b, protocol: postgres, listener: pg, upstream: db, login: a, credentials: {password: "${file:nope.txt}"}}
+                  - {name: c, protocol: postgres, listener: pg, upstream: db, login: a, credentials: {password: "hunter2-${DB_PASSWORD"}}
+                """ + IDENTITY + REST);
+        assertThat(problems).containsExactly(
+                "4:97: connections[0].credentials.password: environment variable NOPE is not set",
+                "5:97: connections[1].credentials.password: secret file " + dir.resolve("nope.txt") + " does not exist",
+                "6:97: connections[2].credentials.password: unclosed '${' (expected: ${NAME} or ${file:/path}; write $${ for a literal ${)");
+        assertThat(String.join("\n", problems)).doesNotContain("hunter2");
+    }
+
+    @Test
+    void validatesLineageStores() throws IOException {
+        String head = LISTENERS + CONNECTIONS + IDENTITY + "policy: {files: [policy.yaml]}\n";
+        assertThat(problems(head + """
+                lineage:
+                  store: jdbc
+                  jdbc_url: "jdbc:postgresql://db/lineage?user=a&password=hunter2"
+                  data_dir: x
+                """)).containsExactly(
+                "17:3: lineage: missing required key 'user'",
+                "18:13: lineage.jdbc_url: must not contain a password; put it in 'password' (a secret such as ${LINEAGE_PASSWORD})",
+                "19:13: lineage.data_dir: only used with store: embedded");
+        assertThat(problems(head + """
+                lineage: {store: embedded, jdbc_url: "jdbc:mysql://x", user: u}
+                """)).containsExactly(
+                "16:38: lineage.jdbc_url: only used with store: jdbc",
+                "16:62: lineage.user: only used with store: jdbc");
+        assertThat(valid(head + "lineage: {store: jdbc, jdbc_url: \"jdbc:postgresql://db:5432/lineage\", user: u, spool_dir: /var/spool/airlock}\n")
+                .lineage()).isEqualTo(new LineageConfig.Jdbc("jdbc:postgresql://db:5432/lineage", "u", Optional.empty(),
+                Path.of("/var/spool/airlock")));
+    }
+
+    @Test
+    void validatesApprovalChannels() throws IOException {
+        assertThat(problems(LISTENERS + CONNECTIONS + IDENTITY + """
+                approvals:
+                  channels:
+                    slack:
+                      - {channel: "#a", mode: http, bot_token: t}
+                      - {channel: "C0123 456", bot_token: t, app_token: a}
+                      - {channel: "#c", mode: carrier-pigeon, bot_token: t, api_base_url: "slack.com"}
+                    teams:
+                      - {name: dba, app_id: a}
+                    web: {}
+                    email: {}
+                """ + REST)).containsExactly(
+                "18:9: approvals.channels.slack[0]: missing required key 'signing_secret' (mode is http)",
+                "19:9: approvals.channels.slack[1].name: required because channel 'C0123 456' is not a valid name;"
+                        + " a valid name (expected: letters, digits, '.', '_', '-', starting with a letter or digit)",
+                "20:31: approvals.channels.slack[2].mode: 'carrier-pigeon' is not one of socket, http",
+                "20:75: approvals.channels.slack[2].api_base_url: 'slack.com' is not an absolute http(s) URL",
+                "22:9: approvals.channels.teams[0]: missing required key 'app_password'",
+                "22:9: approvals.channels.teams[0]: missing required key 'tenant'",
+                "22:9: approvals.channels.teams[0]: missing required key 'conversation'",
+                "22:9: approvals.channels.teams[0]: missing required key 'service_url'",
+                "23:10: approvals.channels.web: missing required key 'base_url'",
+                "24:5: approvals.channels.email: unknown key (expected one of: slack, teams, web)");
+    }
+
+    @Test
+    void validatesIdentityProviders() throws IOException {
+        assertThat(problems(LISTENERS + CONNECTIONS + """
+                identity:
+                  - {name: a, issuer: "http://localhost:8080/realms/test", audience: [x, y], jwks_url: "http://idp.example.com/jwks"}
+                  - {name: b, issuer: "https://b.example.com", audience: [], algorithms: [none], groups_claim: "a..b"}
+                """ + REST)).containsExactly(
+                "12:88: identity[0].jwks_url: 'http://idp.example.com/jwks' must use https (plain http is only accepted for loopback hosts)",
+                "13:58: identity[1].audience: must name at least one audience",
+                "13:75: identity[1].algorithms[0]: 'none' is not one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA",
+                "13:96: identity[1].groups_claim: 'a..b' is not a claim path (expected: names separated by '.', e.g. realm_access.roles)");
+    }
+
+    @Test
+    void validatesPolicyFiles() throws IOException {
+        assertThat(problems(LISTENERS + CONNECTIONS + IDENTITY + """
+                lineage: {store: embedded}
+                policy: {files: [policy.yaml, ./policy.yaml, gone.yaml]}
+                """)).containsExactly(
+                "16:31: policy.files[1]: duplicate policy file '" + dir.resolve("policy.yaml") + "' (first defined at 16:18)",
+                "16:46: policy.files[2]: file " + dir.resolve("gone.yaml") + " does not exist");
+        assertThat(problems(LISTENERS + CONNECTIONS + IDENTITY + "lineage: {store: embedded}\npolicy: {files: []}\n"))
+                .containsExactly("16:17: policy.files: must not be empty");
+    }
+
+    @Test
+    void reportsSyntaxErrorsAndMissingFiles() throws IOException {
+        assertThat(problems("listeners:\n  - name: [unclosed\n")).singleElement().asString()
+                .startsWith("2:20: invalid YAML");
+        Validated<AirlockConfig> missing = AirlockConfigLoader.load(dir.resolve("nope.yaml"));
+        assertThat(missing.problems()).extracting(ConfigProblem::toString).containsExactly(dir.resolve("nope.yaml") + ":1:1: file not found");
+    }
+}
