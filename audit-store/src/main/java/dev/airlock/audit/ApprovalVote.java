@@ -1,0 +1,19 @@
+package dev.airlock.audit;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/** One approver's vote on a request. */
+public record ApprovalVote(UUID voteId, UUID requestId, String voter, Choice choice, String channel, String reason,
+                           Instant at) {
+    public enum Choice { APPROVE, DENY }
+
+    public ApprovalVote {
+        Objects.requireNonNull(voteId, "voteId");
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(voter, "voter");
+        Objects.requireNonNull(choice, "choice");
+        Objects.requireNonNull(channel, "channel");
+    }
+}

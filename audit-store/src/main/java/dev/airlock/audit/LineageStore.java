@@ -1,0 +1,80 @@
+package dev.airlock.audit;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The lineage store: a HikariCP pool on PostgreSQL with the {@code lineage} schema migrated by Flyway.
+ * Hands out the writer, the approval persistence, the verifier and the auditor queries.
+ */
+public final class LineageStore implements AutoCloseable {
+
+    private final HikariDataSource pool;
+
+    private LineageStore(HikariDataSource pool) {
+        this.pool = pool;
+    }
+
+    /** Connects and migrates the schema; fails when PostgreSQL is unreachable. */
+    public static LineageStore open(StoreConfig config) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(config.jdbcUrl());
+        hc.setUsername(config.user());
+        hc.setPassword(config.password());
+        hc.setMaximumPoolSize(config.poolSize());
+        hc.setConnectionTimeout(config.connectTimeout().toMillis());
+        hc.setValidationTimeout(Math.min(config.connectTimeout().toMillis(), 1000));
+        hc.setInitializationFailTimeout(-1);
+        hc.setPoolName("lineage");
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
+        hc.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, config.connectTimeout().toSeconds())));
+        HikariDataSource ds = new HikariDataSource(hc);
+        try {
+            migrate(ds);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        return new LineageStore(ds);
+    }
+
+    /** Applies the {@code lineage} migrations to a database. */
+    public static void migrate(DataSource ds) {
+        Flyway.configure()
+                .dataSource(ds)
+                .schemas("lineage")
+                .createSchemas(true)
+                .table("flyway_lineage_history")
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    public LineageWriter startWriter(WriterConfig config) throws IOException {
+        return LineageWriter.start(pool, config);
+    }
+
+    public ApprovalStore approvals(String chain) {
+        return new ApprovalStore(pool, chain);
+    }
+
+    public ChainVerifier.Report verify() {
+        return ChainVerifier.verify(pool);
+    }
+
+    public AuditQueries queries() {
+        return new AuditQueries(pool);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

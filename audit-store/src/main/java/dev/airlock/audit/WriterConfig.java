@@ -1,0 +1,70 @@
+package dev.airlock.audit;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the {@link LineageWriter} batches, waits and spools.
+ *
+ * @param chain          name of the hash chain the writer extends (replicas may share one)
+ * @param queueCapacity  records waiting in memory before {@link LineageException.Backpressure}
+ * @param batchSize      records per transaction
+ * @param durableTimeout how long {@link LineageWriter#appendCommitted} waits for a commit before failing (fail closed)
+ * @param spoolPath      local spool file used while PostgreSQL is unreachable
+ * @param spoolMaxBytes  size limit of the spool file
+ * @param retryInterval  how often an unreachable store is retried
+ */
+public record WriterConfig(String chain, int queueCapacity, int batchSize, Duration durableTimeout, Path spoolPath,
+                           long spoolMaxBytes, Duration retryInterval) {
+
+    public WriterConfig {
+        Objects.requireNonNull(chain, "chain");
+        Objects.requireNonNull(durableTimeout, "durableTimeout");
+        Objects.requireNonNull(spoolPath, "spoolPath");
+        Objects.requireNonNull(retryInterval, "retryInterval");
+        if (chain.isEmpty()) {
+            throw new IllegalArgumentException("chain: '' (expected: non-empty)");
+        }
+        if (queueCapacity <= 0) {
+            throw new IllegalArgumentException("queueCapacity: " + queueCapacity + " (expected: > 0)");
+        }
+        if (batchSize <= 0 || batchSize > 50_000) {
+            throw new IllegalArgumentException("batchSize: " + batchSize + " (expected: 1-50000)");
+        }
+        if (durableTimeout.isNegative() || durableTimeout.isZero()) {
+            throw new IllegalArgumentException("durableTimeout: " + durableTimeout + " (expected: > 0)");
+        }
+        if (spoolMaxBytes <= 0) {
+            throw new IllegalArgumentException("spoolMaxBytes: " + spoolMaxBytes + " (expected: > 0)");
+        }
+        if (retryInterval.isNegative() || retryInterval.isZero()) {
+            throw new IllegalArgumentException("retryInterval: " + retryInterval + " (expected: > 0)");
+        }
+    }
+
+    /** Defaults: chain {@code main}, 100k queue, batches of 2,000, 2 s durable timeout, 1 GiB spool, 1 s retry. */
+    public static WriterConfig defaults(Path spoolPath) {
+        return new WriterConfig("main", 100_000, 2_000, Duration.ofSeconds(2), spoolPath, 1L << 30, Duration.ofSeconds(1));
+    }
+
+    public WriterConfig withQueueCapacity(int n) {
+        return new WriterConfig(chain, n, batchSize, durableTimeout, spoolPath, spoolMaxBytes, retryInterval);
+    }
+
+    public WriterConfig withBatchSize(int n) {
+        return new WriterConfig(chain, queueCapacity, n, durableTimeout, spoolPath, spoolMaxBytes, retryInterval);
+    }
+
+    public WriterConfig withDurableTimeout(Duration d) {
+        return new WriterConfig(chain, queueCapacity, batchSize, d, spoolPath, spoolMaxBytes, retryInterval);
+    }
+
+    public WriterConfig withSpoolMaxBytes(long n) {
+        return new WriterConfig(chain, queueCapacity, batchSize, durableTimeout, spoolPath, n, retryInterval);
+    }
+
+    public WriterConfig withRetryInterval(Duration d) {
+        return new WriterConfig(chain, queueCapacity, batchSize, durableTimeout, spoolPath, spoolMaxBytes, d);
+    }
+}

@@ -1,0 +1,17 @@
+package dev.airlock.audit;
+
+/**
+ * Counters of a {@link LineageWriter}, for metrics and health checks.
+ *
+ * @param committed     records committed to PostgreSQL
+ * @param spooled       records written to the local spool
+ * @param replayed      spooled records later committed to PostgreSQL
+ * @param rejected      appends refused because the queue was full (backpressure)
+ * @param failed        records that could be made durable nowhere (spool full or unwritable)
+ * @param queued        records waiting in memory now
+ * @param queuePeak     most records ever waiting in memory at once
+ * @param spoolRecords  records in the spool now
+ * @param storeReachable whether the last attempt to reach PostgreSQL succeeded
+ */
+public record WriterStats(long committed, long spooled, long replayed, long rejected, long failed, int queued,
+                          int queuePeak, long spoolRecords, boolean storeReachable) {}
