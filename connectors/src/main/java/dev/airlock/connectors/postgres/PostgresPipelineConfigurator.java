@@ -1,0 +1,48 @@
+package dev.airlock.connectors.postgres;
+
+import dev.airlock.connectors.postgres.internal.CancelRegistry;
+import dev.airlock.connectors.postgres.internal.ClientHandshakeHandler;
+import dev.airlock.connectors.postgres.internal.StartupPacketDecoder;
+import dev.airlock.connectors.spi.Gate;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.WriteBufferWaterMark;
+import java.util.Objects;
+
+/**
+ * Assembles the pipeline of every agent connection accepted by one PostgreSQL listener. Use as the
+ * {@code childHandler} of a {@code ServerBootstrap}; reading is turned off and driven by the handlers.
+ */
+public final class PostgresPipelineConfigurator extends ChannelInitializer<Channel> {
+
+    /** Pipeline name of the TLS handler once the client asked for it. */
+    public static final String TLS = "pg-tls";
+    public static final String STARTUP_DECODER = "pg-startup-decoder";
+    public static final String FRAME_DECODER = "pg-frame-decoder";
+    public static final String HANDSHAKE = "pg-handshake";
+    public static final String IDLE = "pg-idle";
+    public static final String RELAY = "pg-relay";
+
+    private final PostgresListenerConfig config;
+    private final Gate gate;
+    private final CancelRegistry cancels = new CancelRegistry();
+
+    public PostgresPipelineConfigurator(PostgresListenerConfig config, Gate gate) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.gate = Objects.requireNonNull(gate, "gate");
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ch.config().setAutoRead(false);
+        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()));
+        ch.pipeline()
+                .addLast(STARTUP_DECODER, new StartupPacketDecoder())
+                .addLast(HANDSHAKE, new ClientHandshakeHandler(config, gate, cancels));
+    }
+
+    /** Number of sessions currently past their handshake (with a registered cancel key). */
+    public int activeSessions() {
+        return cancels.size();
+    }
+}

@@ -1,0 +1,676 @@
+package dev.airlock.connectors.postgres.internal;
+
+import dev.airlock.config.Protocol;
+import dev.airlock.connectors.postgres.PostgresListenerConfig;
+import dev.airlock.connectors.postgres.PostgresPipelineConfigurator;
+import dev.airlock.connectors.postgres.message.AuthenticationOk;
+import dev.airlock.connectors.postgres.message.BackendKeyData;
+import dev.airlock.connectors.postgres.message.BackendType;
+import dev.airlock.connectors.postgres.message.Bind;
+import dev.airlock.connectors.postgres.message.CancelRequest;
+import dev.airlock.connectors.postgres.message.Close;
+import dev.airlock.connectors.postgres.message.CommandComplete;
+import dev.airlock.connectors.postgres.message.ErrorResponse;
+import dev.airlock.connectors.postgres.message.Execute;
+import dev.airlock.connectors.postgres.message.FrontendMessage;
+import dev.airlock.connectors.postgres.message.FrontendType;
+import dev.airlock.connectors.postgres.message.FunctionCall;
+import dev.airlock.connectors.postgres.message.NoticeResponse;
+import dev.airlock.connectors.postgres.message.Parse;
+import dev.airlock.connectors.postgres.message.Query;
+import dev.airlock.connectors.postgres.message.ReadyForQuery;
+import dev.airlock.connectors.postgres.message.TransactionStatus;
+import dev.airlock.connectors.spi.AwaitingApproval;
+import dev.airlock.connectors.spi.Command;
+import dev.airlock.connectors.spi.Failure;
+import dev.airlock.connectors.spi.Gate;
+import dev.airlock.connectors.spi.Outcome;
+import dev.airlock.connectors.spi.Session;
+import dev.airlock.connectors.spi.Verdict;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.ReflectiveChannelFactory;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One relayed session: the agent channel, the upstream channel (same event loop) and what lies between —
+ * the gate's verdict for each command, the responses still owed by the server, the transaction status.
+ *
+ * <p>All state is touched on the shared event loop only. A command waiting for the gate parks the agent
+ * side (no reads); frames already decoded wait in {@code backlog} in arrival order.
+ *
+ * <p>A denial is answered by sending the server a statement that fails with SQLSTATE 42501 in place of the
+ * agent's, so the server itself leaves the transaction failed and skips to Sync exactly as it would for a
+ * real error; its ErrorResponse is swapped for Airlock's own on the way back.
+ */
+final class ProxyConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyConnection.class);
+
+    /** Fails in the server with SQLSTATE 42501; its error is replaced by Airlock's own before the agent sees it. */
+    static final String DENIAL_STATEMENT =
+            "DO $airlock$BEGIN RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = 'denied by Airlock'; END$airlock$";
+
+    /** What the server owes for a message sent to it. */
+    enum Expect {
+        PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, INJECTED_PARSE, INJECTED_BIND, INJECTED_EXECUTE,
+        SYNC, QUERY, FUNCTION_CALL, INJECTED_QUERY;
+
+        boolean extended() {
+            return ordinal() <= INJECTED_EXECUTE.ordinal();
+        }
+
+        boolean injected() {
+            return this == INJECTED_PARSE || this == INJECTED_BIND || this == INJECTED_EXECUTE || this == INJECTED_QUERY;
+        }
+
+        boolean endsAtReady() {
+            return this == SYNC || this == QUERY || this == FUNCTION_CALL || this == INJECTED_QUERY;
+        }
+    }
+
+    private static final class Pending {
+        final Expect expect;
+        final Command command;
+        final Verdict.Deny denial;
+        final long startNanos;
+        long rows = -1;
+        String errorCode;
+        String tag;
+
+        Pending(Expect expect, Command command, Verdict.Deny denial) {
+            this.expect = expect;
+            this.command = command;
+            this.denial = denial;
+            this.startNanos = command == null ? 0 : System.nanoTime();
+        }
+
+        void addRows(long n) {
+            if (n >= 0) {
+                rows = rows < 0 ? n : rows + n;
+            }
+        }
+    }
+
+    private final Channel client;
+    private final Channel upstream;
+    private final Gate gate;
+    private final Session session;
+    private final CancelRegistry cancels;
+    private final PostgresListenerConfig config;
+    private final String upstreamHost;
+    private final int upstreamPort;
+    private final int upstreamProcessId;
+    private final int upstreamSecretKey;
+    private final int[] clientKey;
+
+    /** Bytes of agent frames read ahead while a command waits for the gate. */
+    static final int PARKED_READ_LIMIT = 64 << 10;
+
+    private final ArrayDeque<ByteBuf> backlog = new ArrayDeque<>();
+    private long backlogBytes;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final Map<String, String> statements = new HashMap<>();
+    private final Map<String, Command> portals = new HashMap<>();
+    private TransactionStatus status;
+    private boolean parked;
+    private boolean draining;
+    private boolean skipUntilSync;
+    private boolean closed;
+    private CompletableFuture<Verdict> admission;
+
+    ProxyConnection(Channel client, UpstreamHandshakeHandler.Ready ready, Gate gate, Session session,
+                    CancelRegistry cancels, PostgresListenerConfig config) {
+        this.client = client;
+        this.upstream = ready.channel();
+        this.gate = gate;
+        this.session = session;
+        this.cancels = cancels;
+        this.config = config;
+        this.upstreamHost = session.upstream().host();
+        this.upstreamPort = session.upstream().port();
+        this.upstreamProcessId = ready.processId();
+        this.upstreamSecretKey = ready.secretKey();
+        this.status = ready.status();
+        this.clientKey = cancels.register(this);
+        ByteBuf out = client.alloc().buffer();
+        AuthenticationOk.INSTANCE.encode(out);
+        ready.parameters().forEach(p -> p.encode(out));
+        ready.notices().forEach(n -> n.encode(out));
+        new BackendKeyData(clientKey[0], clientKey[1]).encode(out);
+        new ReadyForQuery(status).encode(out);
+        client.writeAndFlush(out);
+    }
+
+    /** Replaces the handshake with the relay on both channels and starts reading. */
+    void start(ChannelHandlerContext handshake) {
+        ((PgFrameDecoder) client.pipeline().get(PostgresPipelineConfigurator.FRAME_DECODER)).limit(config.maxFrameLength());
+        client.pipeline().replace(handshake.handler(), PostgresPipelineConfigurator.RELAY, new ClientRelayHandler());
+        if (!config.idleTimeout().isZero()) {
+            client.pipeline().addBefore(PostgresPipelineConfigurator.RELAY, PostgresPipelineConfigurator.IDLE,
+                    new IdleStateHandler(0, 0, config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        }
+        upstream.pipeline().addLast(PostgresPipelineConfigurator.RELAY, new UpstreamRelayHandler());
+        client.read();
+        upstream.read();
+    }
+
+    // ---------------------------------------------------------------- agent → server
+
+    private void onClientFrame(ByteBuf frame) {
+        backlog.add(frame);
+        backlogBytes += frame.readableBytes();
+        drain();
+    }
+
+    private void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            while (!parked && !closed && !backlog.isEmpty()) {
+                ByteBuf next = backlog.poll();
+                backlogBytes -= next.readableBytes();
+                handle(next);
+            }
+        } finally {
+            draining = false;
+        }
+        upstream.flush();
+        // While parked, keep reading a little so that a client going away is noticed (and its approval
+        // cancelled); what it sends meanwhile waits in the backlog, up to PARKED_READ_LIMIT bytes.
+        if (!closed && upstream.isWritable() && (parked ? backlogBytes < PARKED_READ_LIMIT : backlog.isEmpty())) {
+            client.read();
+        }
+    }
+
+    private void handle(ByteBuf frame) {
+        FrontendType type = FrontendType.of(frame.getByte(frame.readerIndex()));
+        if (type == null) {
+            frame.release();
+            protocolViolation(String.format("invalid frontend message type 0x%02x", frame.getByte(frame.readerIndex())));
+            return;
+        }
+        if (skipUntilSync && type != FrontendType.SYNC) {
+            frame.release();
+            return;
+        }
+        FrontendMessage m;
+        try {
+            m = switch (type) {
+                case QUERY, PARSE, BIND, EXECUTE, CLOSE, FUNCTION_CALL -> type.decodeBody(frame);
+                default -> null;
+            };
+        } catch (CorruptedFrameException e) {
+            frame.release();
+            protocolViolation(e.getMessage());
+            return;
+        }
+        switch (type) {
+            case QUERY -> admit(frame, new Command(Protocol.POSTGRES, Command.Kind.SQL_QUERY, ((Query) m).sql(), null),
+                    c -> forward(frame, new Pending(Expect.QUERY, c, null)), this::denySimple);
+            case PARSE -> {
+                Parse p = (Parse) m;
+                admit(frame, new Command(Protocol.POSTGRES, Command.Kind.SQL_PREPARE, p.sql(), null), c -> {
+                    statements.put(p.name(), p.sql());
+                    forward(frame, new Pending(Expect.PARSE, null, null));
+                }, this::denyExtended);
+            }
+            case BIND -> {
+                Bind b = (Bind) m;
+                String sql = statements.get(b.statement());
+                if (sql == null) {
+                    frame.release();
+                    denyExtended(new Verdict.Deny(Failure.POLICY_DENIED, "prepared statement \"" + b.statement()
+                            + "\" was not prepared through Airlock", null, null, "Prepare statements with the protocol's Parse message."));
+                    return;
+                }
+                admit(frame, new Command(Protocol.POSTGRES, Command.Kind.SQL_EXECUTE, sql, parameters(b)), c -> {
+                    portals.put(b.portal(), c);
+                    forward(frame, new Pending(Expect.BIND, null, null));
+                }, this::denyExtended);
+            }
+            case EXECUTE -> forward(frame, new Pending(Expect.EXECUTE, portals.get(((Execute) m).portal()), null));
+            case DESCRIBE -> forward(frame, new Pending(Expect.DESCRIBE, null, null));
+            case CLOSE -> {
+                Close c = (Close) m;
+                if (c.target() == 'S') {
+                    statements.remove(c.name());
+                } else {
+                    portals.remove(c.name());
+                }
+                forward(frame, new Pending(Expect.CLOSE, null, null));
+            }
+            case SYNC -> {
+                skipUntilSync = false;
+                forward(frame, new Pending(Expect.SYNC, null, null));
+            }
+            case FUNCTION_CALL -> {
+                FunctionCall f = (FunctionCall) m;
+                List<String> args = new ArrayList<>(f.arguments().size());
+                for (int i = 0; i < f.arguments().size(); i++) {
+                    byte[] a = f.arguments().get(i);
+                    boolean binary = f.argumentFormats().length > 0
+                            && (f.argumentFormats().length == 1 ? f.argumentFormats()[0] : f.argumentFormats()[i]) == 1;
+                    args.add(render(a, binary));
+                }
+                admit(frame, new Command(Protocol.POSTGRES, Command.Kind.FUNCTION_CALL, "function " + f.functionOid(), args),
+                        c -> forward(frame, new Pending(Expect.FUNCTION_CALL, c, null)), this::denySimple);
+            }
+            case FLUSH, COPY_DATA, COPY_DONE, COPY_FAIL -> forward(frame, null);
+            case TERMINATE -> {
+                frame.release();
+                close("client terminated");
+            }
+            case PASSWORD -> {
+                frame.release();
+                protocolViolation("unexpected password message after authentication");
+            }
+            default -> throw new IllegalStateException("unhandled " + type);
+        }
+    }
+
+    private static List<String> parameters(Bind b) {
+        List<String> out = new ArrayList<>(b.parameters().size());
+        for (int i = 0; i < b.parameters().size(); i++) {
+            out.add(render(b.parameters().get(i), b.isBinary(i)));
+        }
+        return out;
+    }
+
+    private static String render(byte[] value, boolean binary) {
+        if (value == null) {
+            return null;
+        }
+        return binary ? "\\x" + HexFormat.of().formatHex(value) : new String(value, StandardCharsets.UTF_8);
+    }
+
+    private void forward(ByteBuf frame, Pending p) {
+        if (p != null) {
+            pending.add(p);
+        }
+        upstream.write(frame);
+    }
+
+    /** Asks the gate; parks the agent side until the verdict, which may come at once. */
+    private void admit(ByteBuf frame, Command command, Consumer<Command> onAllow, Consumer<Verdict.Deny> onDeny) {
+        CompletionStage<Verdict> stage;
+        try {
+            stage = gate.admit(session, command, awaiting -> client.eventLoop().execute(() -> notifyWaiting(awaiting)));
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Verdict> future = stage.toCompletableFuture();
+        if (future.isDone() && !future.isCompletedExceptionally()) {
+            apply(frame, command, future.join(), null, onAllow, onDeny);
+            return;
+        }
+        parked = true;
+        admission = future;
+        future.whenComplete((v, e) -> client.eventLoop().execute(() -> {
+            if (admission != future) {
+                return;
+            }
+            admission = null;
+            parked = false;
+            if (closed) {
+                frame.release();
+                return;
+            }
+            apply(frame, command, v, e, onAllow, onDeny);
+            drain();
+        }));
+    }
+
+    private void apply(ByteBuf frame, Command command, Verdict verdict, Throwable error,
+                       Consumer<Command> onAllow, Consumer<Verdict.Deny> onDeny) {
+        if (verdict instanceof Verdict.Allow) {
+            onAllow.accept(command);
+            return;
+        }
+        frame.release();
+        if (verdict instanceof Verdict.Deny d) {
+            onDeny.accept(d);
+        } else if (error instanceof java.util.concurrent.CancellationException) {
+            onDeny.accept(new Verdict.Deny(Failure.APPROVAL_CANCELLED, "canceling statement due to user request", null, null, null));
+        } else {
+            log.warn("{}: gate failed to decide", client, error);
+            onDeny.accept(new Verdict.Deny(Failure.UNAVAILABLE, "Airlock could not decide on this statement", null, null,
+                    "Try again later."));
+        }
+    }
+
+    private void notifyWaiting(AwaitingApproval a) {
+        if (closed || !parked) {
+            return;
+        }
+        String where = a.channels().isEmpty() ? "" : " in " + String.join(", ", a.channels());
+        client.writeAndFlush(Channels.encode(client, NoticeResponse.notice(
+                "awaiting approval " + a.requestId() + where + ", expires " + DateTimeFormatter.ISO_INSTANT.format(a.expiresAt()),
+                "request id: " + a.requestId(), "The statement runs once approved; cancel the query to give up.")));
+    }
+
+    /** The server answers a failing statement in place of a simple query or function call. */
+    private void denySimple(Verdict.Deny d) {
+        pending.add(new Pending(Expect.INJECTED_QUERY, null, d));
+        ByteBuf buf = upstream.alloc().buffer();
+        new Query(DENIAL_STATEMENT).encode(buf);
+        upstream.write(buf);
+    }
+
+    /** The server fails at this point of the extended-query batch and skips to Sync. */
+    private void denyExtended(Verdict.Deny d) {
+        pending.add(new Pending(Expect.INJECTED_PARSE, null, d));
+        pending.add(new Pending(Expect.INJECTED_BIND, null, d));
+        pending.add(new Pending(Expect.INJECTED_EXECUTE, null, d));
+        ByteBuf buf = upstream.alloc().buffer();
+        new Parse("", DENIAL_STATEMENT, new int[0]).encode(buf);
+        new Bind("", "", new short[0], List.of(), new short[0]).encode(buf);
+        new Execute("", 0).encode(buf);
+        upstream.write(buf);
+        skipUntilSync = true;
+    }
+
+    static ErrorResponse denialError(Verdict.Deny d) {
+        StringBuilder detail = new StringBuilder();
+        if (d.ruleId() != null) {
+            detail.append("rule: ").append(d.ruleId());
+        }
+        if (d.requestId() != null) {
+            detail.append(detail.length() > 0 ? ", " : "").append("request: ").append(d.requestId());
+        }
+        return ErrorResponse.error(PostgresError.of(d.failure()).sqlState(), d.reason(),
+                detail.length() == 0 ? null : detail.toString(), d.hint());
+    }
+
+    // ---------------------------------------------------------------- server → agent
+
+    private void onUpstreamFrame(ByteBuf frame) {
+        BackendType type = BackendType.of(frame.getByte(frame.readerIndex()));
+        if (type == null) {
+            frame.release();
+            log.warn("{}: invalid message type 0x{} from server", upstream, Integer.toHexString(frame.getByte(frame.readerIndex()) & 0xff));
+            Channels.closeOnFlush(client, ErrorResponse.fatal(PostgresError.UPSTREAM_UNAVAILABLE.sqlState(),
+                    "invalid message from the server", null, null));
+            upstream.close();
+            return;
+        }
+        Pending head = pending.peek();
+        switch (type) {
+            case PARSE_COMPLETE, BIND_COMPLETE -> {
+                if (head != null && (head.expect == Expect.PARSE || head.expect == Expect.BIND
+                        || head.expect == Expect.INJECTED_PARSE || head.expect == Expect.INJECTED_BIND)) {
+                    pending.poll();
+                    if (head.expect.injected()) {
+                        frame.release();
+                        return;
+                    }
+                }
+            }
+            case CLOSE_COMPLETE -> popIf(head, Expect.CLOSE);
+            case ROW_DESCRIPTION, NO_DATA -> popIf(head, Expect.DESCRIBE);
+            case COMMAND_COMPLETE -> {
+                if (head != null && head.command != null) {
+                    CommandComplete c = (CommandComplete) type.decodeBody(frame);
+                    head.addRows(c.rows());
+                    head.tag = c.tag();
+                }
+                if (head != null && head.expect == Expect.EXECUTE) {
+                    finish(pending.poll());
+                }
+            }
+            case EMPTY_QUERY_RESPONSE, PORTAL_SUSPENDED -> {
+                if (head != null && head.expect == Expect.EXECUTE) {
+                    finish(pending.poll());
+                }
+            }
+            case ERROR_RESPONSE -> {
+                ErrorResponse e = (ErrorResponse) type.decodeBody(frame);
+                if (head != null && head.expect.injected() && !"25P02".equals(e.sqlState())) {
+                    frame.release();
+                    frame = Channels.encode(client, denialError(head.denial));
+                }
+                if (head != null && head.errorCode == null) {
+                    head.errorCode = e.sqlState();
+                }
+                if (head != null && head.expect.extended()) {
+                    while (!pending.isEmpty() && pending.peek().expect.extended()) {
+                        Pending p = pending.poll();
+                        if (p.expect == Expect.EXECUTE) {
+                            if (p.errorCode == null) {
+                                p.errorCode = e.sqlState();
+                            }
+                            finish(p);
+                        }
+                    }
+                }
+            }
+            case READY_FOR_QUERY -> {
+                status = ((ReadyForQuery) type.decodeBody(frame)).status();
+                while (!pending.isEmpty()) {
+                    Pending p = pending.poll();
+                    finish(p);
+                    if (p.expect.endsAtReady()) {
+                        break;
+                    }
+                }
+            }
+            case BACKEND_KEY_DATA, AUTHENTICATION -> {
+                frame.release();
+                return;
+            }
+            default -> {
+                // relayed as is: DataRow, notices, notifications, parameter status, COPY, function results
+            }
+        }
+        client.write(frame);
+    }
+
+    private void popIf(Pending head, Expect expect) {
+        if (head != null && head.expect == expect) {
+            pending.poll();
+        }
+    }
+
+    private void finish(Pending p) {
+        if (p.command != null) {
+            try {
+                gate.report(session, p.command, new Outcome(p.rows, Duration.ofNanos(System.nanoTime() - p.startNanos),
+                        p.errorCode, p.tag));
+            } catch (RuntimeException e) {
+                log.warn("{}: gate.report failed", client, e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** A CancelRequest quoting this session's key arrived (on any event loop). */
+    void cancelRequested(EventLoop from) {
+        client.eventLoop().execute(() -> {
+            if (closed) {
+                return;
+            }
+            CompletableFuture<Verdict> a = admission;
+            if (a != null) {
+                a.cancel(false);
+                return;
+            }
+            new Bootstrap().group(from).channelFactory(new ReflectiveChannelFactory<>(upstream.getClass()))
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.upstreamConnectTimeout().toMillis())
+                    .handler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            // the server answers nothing and closes
+                        }
+                    })
+                    .connect(upstreamHost, upstreamPort).addListener((ChannelFutureListener) f -> {
+                        if (f.isSuccess()) {
+                            ByteBuf buf = f.channel().alloc().buffer(16);
+                            new CancelRequest(upstreamProcessId, upstreamSecretKey).encode(buf);
+                            f.channel().writeAndFlush(buf).addListener(ChannelFutureListener.CLOSE);
+                        } else {
+                            log.debug("{}: cancel connection to the server failed", client, f.cause());
+                        }
+                    });
+        });
+    }
+
+    private void protocolViolation(String message) {
+        log.debug("{}: protocol violation: {}", client, message);
+        Channels.closeOnFlush(client, ErrorResponse.fatal(PostgresError.PROTOCOL_VIOLATION.sqlState(), message, null, null));
+        close("protocol violation: " + message);
+    }
+
+    private void close(String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cancels.unregister(clientKey[0], clientKey[1], this);
+        CompletableFuture<Verdict> a = admission;
+        if (a != null) {
+            a.cancel(false);
+        }
+        ByteBuf b;
+        while ((b = backlog.poll()) != null) {
+            b.release();
+        }
+        if (upstream.isActive()) {
+            ByteBuf buf = upstream.alloc().buffer(5);
+            dev.airlock.connectors.postgres.message.Terminate.INSTANCE.encode(buf);
+            upstream.writeAndFlush(buf).addListener(ChannelFutureListener.CLOSE);
+        }
+        Channels.closeOnFlush(client);
+        try {
+            gate.sessionClosed(session, reason);
+        } catch (RuntimeException e) {
+            log.warn("{}: gate.sessionClosed failed", client, e);
+        }
+    }
+
+    private void onException(Channel ch, Throwable cause) {
+        if (Channels.isExpected(cause)) {
+            log.debug("{}: {}", ch, cause.toString());
+            close(ch == client ? "client connection error" : "server connection error");
+        } else if (ch == client && (cause instanceof TooLongFrameException || cause instanceof DecoderException)) {
+            protocolViolation(ClientHandshakeHandler.rootMessage(cause));
+        } else {
+            log.warn("{}: relay failed", ch, cause);
+            Channels.closeOnFlush(client, ErrorResponse.fatal(PostgresError.UPSTREAM_UNAVAILABLE.sqlState(),
+                    "Airlock relay failed", null, null));
+            close("relay failed: " + cause);
+        }
+    }
+
+    /** The agent side of the relay. */
+    final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (closed) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+                return;
+            }
+            onClientFrame((ByteBuf) msg);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (client.isWritable() && !closed) {
+                upstream.read();
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent && !parked && !closed) {
+                Channels.closeOnFlush(client, ErrorResponse.fatal(PostgresError.IDLE_TIMEOUT.sqlState(),
+                        "terminating connection due to idle-session timeout", null, null));
+                close("idle timeout");
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            close(parked ? "client disconnected while waiting for approval" : "client disconnected");
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            onException(client, cause);
+        }
+    }
+
+    /** The server side of the relay. */
+    final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (closed) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+                return;
+            }
+            onUpstreamFrame((ByteBuf) msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            client.flush();
+            if (client.isWritable() && !closed) {
+                upstream.read();
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (upstream.isWritable() && !parked && !closed) {
+                client.read();
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (!closed) {
+                client.flush();
+                close("server closed the connection");
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            onException(upstream, cause);
+        }
+    }
+}

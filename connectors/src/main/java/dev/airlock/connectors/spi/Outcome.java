@@ -1,0 +1,25 @@
+package dev.airlock.connectors.spi;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What an admitted command did.
+ *
+ * @param rows      rows returned or affected, summed over statements; {@code -1} when unknown
+ * @param duration  from forwarding to the last response
+ * @param errorCode the protocol's error code (SQLSTATE, errno, exit status) of the first error, or {@code null}
+ * @param tag       the protocol's completion tag (e.g. {@code INSERT 0 3}) of the last statement, or {@code null}
+ */
+public record Outcome(long rows, Duration duration, String errorCode, String tag) {
+    public Outcome {
+        Objects.requireNonNull(duration, "duration");
+        if (rows < -1) {
+            throw new IllegalArgumentException("rows: " + rows + " (expected: >= -1)");
+        }
+    }
+
+    public boolean failed() {
+        return errorCode != null;
+    }
+}

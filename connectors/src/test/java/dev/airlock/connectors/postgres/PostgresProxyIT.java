@@ -1,0 +1,325 @@
+package dev.airlock.connectors.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.airlock.connectors.spi.Command;
+import dev.airlock.connectors.spi.UpstreamTarget;
+import dev.airlock.connectors.spi.Verdict;
+import dev.airlock.testing.PostgresExtension;
+import dev.airlock.testing.TestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.util.PSQLException;
+
+@ExtendWith(PostgresExtension.class)
+class PostgresProxyIT {
+
+    static TestGate gate;
+    static ProxyServer proxy;
+    TestDatabase db;
+
+    @BeforeAll
+    static void startProxy() throws InterruptedException {
+        gate = new TestGate();
+        proxy = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate);
+    }
+
+    @AfterAll
+    static void stopProxy() {
+        proxy.close();
+    }
+
+    @BeforeEach
+    void register(TestDatabase db) throws SQLException {
+        this.db = db;
+        gate.connections.put(db.database(), new UpstreamTarget(db.host(), db.port(), db.database(), db.user(),
+                db.password().isEmpty() ? null : db.password(), UpstreamTarget.TlsMode.DISABLE));
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE items (id int PRIMARY KEY, name text, data bytea)");
+            s.execute("INSERT INTO items SELECT g, 'item ' || g, NULL FROM generate_series(1, 10) g");
+        }
+    }
+
+    Connection connect(String mode) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", "agent-1");
+        p.setProperty("password", TestGate.TOKEN);
+        p.setProperty("sslmode", "disable");
+        p.setProperty("preferQueryMode", mode);
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + db.database(), p);
+    }
+
+    @Test
+    void runsSimpleQueries() throws SQLException {
+        try (Connection c = connect("simple"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), max(name) FROM items")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(10);
+            assertThat(rs.getString(2)).isEqualTo("item 9");
+        }
+        assertThat(gate.admitted).extracting(Command::text).contains("SELECT count(*), max(name) FROM items");
+    }
+
+    @Test
+    void runsPreparedStatementsWithParameters() throws SQLException {
+        try (Connection c = connect("extended");
+             PreparedStatement ps = c.prepareStatement("SELECT name FROM items WHERE id = ? AND name LIKE ?")) {
+            for (int i = 1; i <= 8; i++) { // past prepareThreshold: named server-side statements
+                ps.setInt(1, i);
+                ps.setString(2, "item%");
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("item " + i);
+                }
+            }
+        }
+        assertThat(gate.admitted).anySatisfy(cmd -> {
+            assertThat(cmd.kind()).isEqualTo(Command.Kind.SQL_EXECUTE);
+            // pgjdbc sends the int in binary once the statement is server-prepared
+            assertThat(cmd.parameters()).containsAnyOf("8", "\\x00000008").endsWith("item%");
+        });
+    }
+
+    @Test
+    void sendsBinaryParametersAsHex() throws SQLException {
+        try (Connection c = connect("extended");
+             PreparedStatement ps = c.prepareStatement("UPDATE items SET data = ? WHERE id = 1")) {
+            ps.setBytes(1, new byte[] {1, 2, (byte) 0xff});
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(gate.admitted).anySatisfy(cmd -> assertThat(cmd.parameters()).containsExactly("\\x0102ff"));
+    }
+
+    @Test
+    void runsBatches() throws SQLException {
+        try (Connection c = connect("extended");
+             PreparedStatement ps = c.prepareStatement("INSERT INTO items (id, name) VALUES (?, ?)")) {
+            for (int i = 100; i < 300; i++) {
+                ps.setInt(1, i);
+                ps.setString(2, "batch " + i);
+                ps.addBatch();
+            }
+            assertThat(ps.executeBatch()).hasSize(200).containsOnly(1);
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM items")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(210);
+            }
+        }
+    }
+
+    @Test
+    void streamsLargeResults() throws SQLException {
+        try (Connection c = connect("extended"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT g, repeat('x', 100) FROM generate_series(1, 200000) g")) {
+            long n = 0;
+            while (rs.next()) {
+                n++;
+            }
+            assertThat(n).isEqualTo(200_000);
+        }
+        assertThat(gate.outcomes).anySatisfy(o -> assertThat(o.rows()).isEqualTo(200_000));
+    }
+
+    @Test
+    void deniesWith42501AndTheSessionGoesOn() throws SQLException {
+        for (String mode : new String[] {"simple", "extended"}) {
+            try (Connection c = connect(mode); Statement s = c.createStatement()) {
+                assertThatThrownBy(() -> s.execute("DROP TABLE items"))
+                        .isInstanceOfSatisfying(PSQLException.class, e -> {
+                            assertThat(e.getSQLState()).isEqualTo("42501");
+                            assertThat(e.getServerErrorMessage().getMessage()).isEqualTo("DDL is not allowed on " + db.database());
+                            assertThat(e.getServerErrorMessage().getDetail()).isEqualTo("rule: no-ddl, request: req-42");
+                            assertThat(e.getServerErrorMessage().getHint()).isEqualTo("Ask a DBA.");
+                        });
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM items")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isEqualTo(10);
+                }
+            }
+        }
+    }
+
+    @Test
+    void denialInsideATransactionLeavesItFailed() throws SQLException {
+        for (String mode : new String[] {"simple", "extended"}) {
+            try (Connection c = connect(mode); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                s.executeUpdate("INSERT INTO items (id, name) VALUES (50, 'in tx')");
+                assertThatThrownBy(() -> s.execute("DROP TABLE items")).hasFieldOrPropertyWithValue("SQLState", "42501");
+                assertThatThrownBy(() -> s.executeQuery("SELECT 1")).hasFieldOrPropertyWithValue("SQLState", "25P02");
+                c.rollback();
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM items WHERE id = 50")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isZero();
+                }
+                c.commit();
+            }
+        }
+    }
+
+    @Test
+    void denialInABatchSkipsToSync() throws SQLException {
+        try (Connection c = connect("extended"); Statement s = c.createStatement()) {
+            s.addBatch("INSERT INTO items (id, name) VALUES (60, 'a')");
+            s.addBatch("DROP TABLE items");
+            s.addBatch("INSERT INTO items (id, name) VALUES (61, 'b')");
+            assertThatThrownBy(s::executeBatch).isInstanceOf(SQLException.class);
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM items WHERE id IN (60, 61)")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero(); // the batch ran in one implicit transaction that failed
+            }
+        }
+    }
+
+    @Test
+    void parkedStatementRunsOnceAllowedAndTheAgentIsTold() throws Exception {
+        try (Connection c = connect("extended"); Statement s = c.createStatement()) {
+            CompletableFuture<Integer> result = CompletableFuture.supplyAsync(() -> {
+                try (ResultSet rs = s.executeQuery("SELECT 41 + 1 AS hold_me")) {
+                    rs.next();
+                    return rs.getInt(1);
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            TestGate.Held held = gate.held.poll(30, TimeUnit.SECONDS);
+            assertThat(held).isNotNull();
+            assertThat(result).isNotDone();
+            held.verdict().complete(Verdict.ALLOW);
+            // the Bind is held too, with its parameters
+            TestGate.Held bind = gate.held.poll(30, TimeUnit.SECONDS);
+            assertThat(bind.command().kind()).isEqualTo(Command.Kind.SQL_EXECUTE);
+            bind.verdict().complete(Verdict.ALLOW);
+            assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo(42);
+            SQLWarning w = s.getWarnings();
+            assertThat(w != null).as("a warning was sent").isTrue();
+            assertThat(w.getMessage()).contains("awaiting approval req-7 in web, expires 2030-01-01T00:00:00Z");
+        }
+    }
+
+    @Test
+    void agentGoneWhileParkedCancelsTheAdmission() throws Exception {
+        @SuppressWarnings("resource")
+        Connection c = connect("simple");
+        @SuppressWarnings("resource")
+        Statement s = c.createStatement();
+        CompletableFuture.runAsync(() -> {
+            try {
+                s.execute("UPDATE items SET name = 'hold_me'");
+            } catch (SQLException expected) {
+                // the connection is closed under it
+            }
+        });
+        TestGate.Held held = gate.held.poll(30, TimeUnit.SECONDS);
+        gate.closed.clear();
+        c.abort(Runnable::run); // drop the socket without Terminate
+        assertThat(gate.closed.poll(30, TimeUnit.SECONDS)).isEqualTo("client disconnected while waiting for approval");
+        assertThat(held.verdict()).isCancelled();
+    }
+
+    @Test
+    void cancelReachesTheServer() throws Exception {
+        try (Connection c = connect("extended"); Statement s = c.createStatement()) {
+            CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
+                try {
+                    s.execute("SELECT pg_sleep(60)");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // wait until the statement has been admitted, then until the server runs it
+            while (gate.admitted.stream().noneMatch(cmd -> cmd.text().contains("pg_sleep(60)")
+                    && cmd.kind() == Command.Kind.SQL_EXECUTE)) {
+                Thread.onSpinWait();
+            }
+            try (Connection direct = db.connect(); Statement ds = direct.createStatement()) {
+                for (int i = 0; i < 300; i++) {
+                    try (ResultSet rs = ds.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'")) {
+                        rs.next();
+                        if (rs.getInt(1) > 0) {
+                            break;
+                        }
+                    }
+                }
+            }
+            s.cancel();
+            assertThatThrownBy(() -> running.get(30, TimeUnit.SECONDS))
+                    .hasRootCauseInstanceOf(PSQLException.class)
+                    .rootCause().hasFieldOrPropertyWithValue("SQLState", "57014");
+            try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertThat(rs.next()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void relaysNotifications() throws SQLException {
+        try (Connection listener = connect("simple"); Connection sender = connect("extended");
+             Statement ls = listener.createStatement(); Statement ss = sender.createStatement()) {
+            ls.execute("LISTEN airlock_test");
+            ss.execute("NOTIFY airlock_test, 'hello'");
+            PGNotification[] got = listener.unwrap(PGConnection.class).getNotifications(30_000);
+            assertThat(got).hasSize(1);
+            assertThat(got[0].getName()).isEqualTo("airlock_test");
+            assertThat(got[0].getParameter()).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void copiesInAndOut() throws Exception {
+        try (Connection c = connect("extended")) {
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            StringBuilder in = new StringBuilder();
+            for (int i = 1000; i < 6000; i++) {
+                in.append(i).append('\t').append("copied ").append(i).append('\n');
+            }
+            assertThat(copy.copyIn("COPY items (id, name) FROM STDIN", new StringReader(in.toString()))).isEqualTo(5000);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertThat(copy.copyOut("COPY (SELECT id, name FROM items WHERE id >= 1000 ORDER BY id) TO STDOUT", out)).isEqualTo(5000);
+            assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(in.toString());
+        }
+    }
+
+    @Test
+    void rejectsABadToken() {
+        Properties p = new Properties();
+        p.setProperty("user", "agent-1");
+        p.setProperty("password", "wrong");
+        p.setProperty("sslmode", "disable");
+        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + db.database(), p))
+                .isInstanceOfSatisfying(PSQLException.class, e -> {
+                    assertThat(e.getSQLState()).isEqualTo("28P01");
+                    assertThat(e.getMessage()).contains("token rejected");
+                });
+    }
+
+    @Test
+    void rejectsAnUnknownConnection() {
+        Properties p = new Properties();
+        p.setProperty("user", "agent-1");
+        p.setProperty("password", TestGate.TOKEN);
+        p.setProperty("sslmode", "disable");
+        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/nope", p))
+                .hasFieldOrPropertyWithValue("SQLState", "3D000");
+    }
+}
