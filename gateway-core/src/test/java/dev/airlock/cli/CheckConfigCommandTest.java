@@ -1,0 +1,81 @@
+package dev.airlock.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CheckConfigCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = AirlockCommand.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    private List<String> errLines() {
+        return Arrays.asList(err.toString().split("\\R"));
+    }
+
+    @Test
+    void exampleIsValid() {
+        assertThat(run("check-config", "--config", "../examples/airlock.yaml")).isZero();
+        assertThat(out.toString()).isEqualTo("../examples/airlock.yaml: OK (3 listeners, 4 connections, 1 identity provider,"
+                + " 4 approval channels (cli, slack:#db-approvals, teams:dba, web), lineage embedded, 1 policy file)"
+                + System.lineSeparator());
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void brokenExampleExits2AndPrintsEveryProblemWithFileLineColumn() {
+        assertThat(run("check-config", "-c", "../examples/broken/airlock.yaml")).isEqualTo(2);
+        assertThat(out.toString()).isEmpty();
+        List<String> lines = errLines();
+        assertThat(lines).hasSize(17);
+        assertThat(lines.subList(0, 16)).allSatisfy(l -> assertThat(l).matches("\\.\\./examples/broken/airlock\\.yaml:\\d+:\\d+: .+"));
+        assertThat(lines).contains(
+                "../examples/broken/airlock.yaml:5:15: listeners[0].protocol: 'postgress' is not one of postgres, mysql, ssh, http",
+                "../examples/broken/airlock.yaml:17:5: connections[0].databse: unknown key (did you mean 'database'?)",
+                "../examples/broken/airlock.yaml: 16 problems");
+    }
+
+    @Test
+    void defaultsToAirlockYamlInTheWorkingDirectory() {
+        assertThat(run("check-config")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("airlock.yaml:1:1: file not found");
+    }
+
+    @Test
+    void reportsPolicyFilesThatAreNotYaml(@TempDir Path dir) throws IOException {
+        Files.copy(Path.of("../examples/airlock.yaml"), dir.resolve("airlock.yaml"));
+        copyTree(Path.of("../examples/secrets"), dir.resolve("secrets"));
+        Files.writeString(dir.resolve("policy.yaml"), "rules:\n  - id: [unclosed\n");
+        assertThat(run("check-config", "--config", dir.resolve("airlock.yaml").toString())).isEqualTo(2);
+        assertThat(errLines().get(0)).matches(".*policy\\.yaml:\\d+:\\d+: invalid YAML: .*");
+        Files.writeString(dir.resolve("policy.yaml"), "- just a list\n");
+        err.getBuffer().setLength(0);
+        assertThat(run("check-config", "--config", dir.resolve("airlock.yaml").toString())).isEqualTo(2);
+        assertThat(errLines().get(0)).endsWith("policy.yaml:1:1: expected a mapping with approval_profiles and rules, got a list");
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+    }
+}
