@@ -15,6 +15,7 @@ import dev.airlock.policy.PolicyCompiler;
 import dev.airlock.policy.PolicyTestRunner;
 import dev.airlock.policy.SshAction;
 import dev.airlock.policy.sql.SqlAnalysis;
+import dev.airlock.policy.sql.SqlAnalyzer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -48,9 +49,9 @@ final class PolicyCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The SQL analyser, when this build has one; cases with SQL text need it. */
-    static Function<String, SqlAnalysis> sqlAnalyzer() {
-        return null;
+    /** The SQL analyser configured by the policy's settings (on_unparsed, unknown_functions). */
+    static Function<String, SqlAnalysis> sqlAnalyzer(CompiledPolicy policy) {
+        return new SqlAnalyzer(policy.sqlAnalyzerOptions())::analyze;
     }
 
     static CompiledPolicy load(List<Path> files) {
@@ -97,7 +98,7 @@ final class PolicyCommand implements Callable<Integer> {
                 err.println(e.getMessage());
                 return AirlockCommand.EXIT_INVALID;
             }
-            List<PolicyTestRunner.CaseResult> results = new PolicyTestRunner(policy, sqlAnalyzer()).run(suite);
+            List<PolicyTestRunner.CaseResult> results = new PolicyTestRunner(policy, sqlAnalyzer(policy)).run(suite);
             int failed = 0;
             for (PolicyTestRunner.CaseResult r : results) {
                 if (r.passed()) {
@@ -183,7 +184,7 @@ final class PolicyCommand implements Callable<Integer> {
         private int explainCases(PrintWriter out, PrintWriter err) {
             PolicyTestSuite suite = PolicyTestReader.read(cases);
             CompiledPolicy policy = load(policies.isEmpty() ? suite.policyFiles() : policies);
-            PolicyTestRunner runner = new PolicyTestRunner(policy, sqlAnalyzer());
+            PolicyTestRunner runner = new PolicyTestRunner(policy, sqlAnalyzer(policy));
             boolean found = false;
             for (PolicyTestSuite.Case c : suite.cases()) {
                 if (caseName != null && !caseName.equals(c.name())) {
@@ -217,7 +218,7 @@ final class PolicyCommand implements Callable<Integer> {
             List<PolicyTestSuite.ActorSpec> chain = actors.stream().map(a -> new PolicyTestSuite.ActorSpec(a, Map.of())).toList();
             Identity identity = PolicyTestRunner.identity(new PolicyTestSuite.IdentitySpec("cli", subject, email, groups,
                     Map.of(), chain));
-            Action action = action(conn);
+            Action action = action(conn, policy);
             Decision d = policy.decide(identity, PolicyTestRunner.connection(conn), action, at == null ? Instant.now() : at);
             out.println(action.summary().isEmpty() ? p.yamlName() + " action" : action.summary());
             printDecision(out, d, "  ");
@@ -225,13 +226,13 @@ final class PolicyCommand implements Callable<Integer> {
             return 0;
         }
 
-        private Action action(PolicyTestSuite.ConnectionSpec conn) {
+        private Action action(PolicyTestSuite.ConnectionSpec conn, CompiledPolicy policy) {
             int given = (sql != null ? 1 : 0) + (statements.isEmpty() ? 0 : 1) + (ssh != null ? 1 : 0) + (http != null ? 1 : 0);
             if (given != 1) {
                 throw new IllegalArgumentException("give exactly one of --sql, --statement, --ssh, --http");
             }
             if (sql != null) {
-                return PolicyTestRunner.action(conn, new PolicyTestSuite.SqlText(sql), sqlAnalyzer());
+                return PolicyTestRunner.action(conn, new PolicyTestSuite.SqlText(sql), sqlAnalyzer(policy));
             }
             if (!statements.isEmpty()) {
                 List<PolicyTestSuite.StatementSpec> specs = new ArrayList<>();

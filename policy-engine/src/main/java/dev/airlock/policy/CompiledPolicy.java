@@ -73,6 +73,16 @@ public final class CompiledPolicy {
         return settings;
     }
 
+    /**
+     * Options for the {@link dev.airlock.policy.sql.SqlAnalyzer} that feeds this policy: its
+     * {@code unknown_functions} and {@code on_unparsed} settings.
+     */
+    public dev.airlock.policy.sql.SqlAnalyzerOptions sqlAnalyzerOptions() {
+        return dev.airlock.policy.sql.SqlAnalyzerOptions.defaults()
+                .withUnknownFunctionKind(SqlKind.valueOf(settings.unknownFunctions().toUpperCase(java.util.Locale.ROOT)))
+                .withUnparsedKind(unparsedKind);
+    }
+
     public Map<String, ApprovalProfile> approvalProfiles() {
         return profiles;
     }
