@@ -214,8 +214,9 @@ final class ProxyConnection {
     private void handle(ByteBuf frame) {
         FrontendType type = FrontendType.of(frame.getByte(frame.readerIndex()));
         if (type == null) {
+            String message = String.format("invalid frontend message type 0x%02x", frame.getByte(frame.readerIndex()));
             frame.release();
-            protocolViolation(String.format("invalid frontend message type 0x%02x", frame.getByte(frame.readerIndex())));
+            protocolViolation(message);
             return;
         }
         if (skipUntilSync && type != FrontendType.SYNC) {
@@ -415,8 +416,8 @@ final class ProxyConnection {
     private void onUpstreamFrame(ByteBuf frame) {
         BackendType type = BackendType.of(frame.getByte(frame.readerIndex()));
         if (type == null) {
-            frame.release();
             log.warn("{}: invalid message type 0x{} from server", upstream, Integer.toHexString(frame.getByte(frame.readerIndex()) & 0xff));
+            frame.release();
             Channels.closeOnFlush(client, ErrorResponse.fatal(PostgresError.UPSTREAM_UNAVAILABLE.sqlState(),
                     "invalid message from the server", null, null));
             upstream.close();
