@@ -14,9 +14,12 @@ import java.util.Objects;
  * @param statedReason  the agent's own reason when the client supplied one (shown, never trusted), or {@code null}
  * @param impact        an estimate of the effect (e.g. rows), or {@code null}
  * @param targets       tables, hosts or routes the action touches
+ * @param sessionId     the lineage session of the agent, or {@code null}
+ * @param actionId      the lineage action row, or {@code null} when not recorded yet
  */
 public record ApprovalContext(ConnectionRef connection, String policyVersion, List<String> ruleIds, String explanation,
-                             String statedReason, String impact, List<String> targets) {
+                             String statedReason, String impact, List<String> targets,
+                              java.util.UUID sessionId, java.util.UUID actionId) {
 
     public ApprovalContext {
         Objects.requireNonNull(connection, "connection");

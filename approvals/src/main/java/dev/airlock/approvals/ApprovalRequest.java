@@ -25,11 +25,14 @@ import java.util.Objects;
  * @param createdAt     when the request was made
  * @param expiresAt     when it expires
  * @param owner         the replica holding the waiting connection
+ * @param sessionId     the lineage session, or {@code null}
+ * @param actionId      the lineage action, or {@code null}
  */
 public record ApprovalRequest(String id, ApprovalProfile profile, Identity requester, String actionDigest,
                               String actionText, String connection, String protocol, String policyVersion,
                               List<String> ruleIds, String explanation, String statedReason, String impact,
-                              List<String> targets, Instant createdAt, Instant expiresAt, String owner) {
+                              List<String> targets, Instant createdAt, Instant expiresAt, String owner,
+                              java.util.UUID sessionId, java.util.UUID actionId) {
 
     public ApprovalRequest {
         Objects.requireNonNull(id, "id");

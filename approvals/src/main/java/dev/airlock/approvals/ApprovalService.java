@@ -4,12 +4,11 @@ import dev.airlock.approvals.internal.Eligibility;
 import dev.airlock.policy.Action;
 import dev.airlock.policy.Identity;
 import dev.airlock.policy.SqlAction;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.UUID;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,7 +37,6 @@ import org.slf4j.LoggerFactory;
 public final class ApprovalService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ApprovalService.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ApprovalStore store;
     private final Map<String, ApprovalChannel> channels = new ConcurrentHashMap<>();
@@ -124,9 +122,9 @@ public final class ApprovalService implements AutoCloseable {
                 continue;
             }
             if (!now.isBefore(s.request().expiresAt())) {
-                transition(s.id(), ApprovalState.EXPIRED, null, null);
+                transition(s.id(), ApprovalState.EXPIRED, null, null, null);
             } else {
-                transition(s.id(), ApprovalState.CANCELLED, null, "Airlock restarted; the waiting connection is gone");
+                transition(s.id(), ApprovalState.CANCELLED, null, null, "Airlock restarted; the waiting connection is gone");
             }
         }
         long ms = settings.pollInterval().toMillis();
@@ -150,7 +148,7 @@ public final class ApprovalService implements AutoCloseable {
         ApprovalRequest r = new ApprovalRequest(newId(), profile, identity, action.digest(), render(action),
                 action.connection(), action.protocol().name().toLowerCase(Locale.ROOT), context.policyVersion(),
                 context.ruleIds(), context.explanation(), context.statedReason(), context.impact(), context.targets(),
-                now, now.plus(profile.timeout()), settings.replicaId());
+                now, now.plus(profile.timeout()), settings.replicaId(), context.sessionId(), context.actionId());
         PendingApproval f = new PendingApproval(r.id());
         f.whenComplete((o, t) -> {
             if (t instanceof CancellationException) {
@@ -249,7 +247,7 @@ public final class ApprovalService implements AutoCloseable {
                     now2.state().isFinal() ? VoteRejection.ALREADY_DECIDED : VoteRejection.ALREADY_VOTED);
         }
         if (vote == Vote.DENY) {
-            if (transition(requestId, ApprovalState.DENIED, voter.subject(), reason)) {
+            if (transition(requestId, ApprovalState.DENIED, voter.subject(), channel, reason)) {
                 return new VoteResult(requestId, true, ApprovalState.DENIED, null, "Denied.");
             }
         } else {
@@ -260,7 +258,7 @@ public final class ApprovalService implements AutoCloseable {
                 return new VoteResult(requestId, true, ApprovalState.PENDING, null,
                         "Approval recorded (" + distinct + " of " + quorum + ").");
             }
-            if (transition(requestId, ApprovalState.APPROVED, voter.subject(), null)) {
+            if (transition(requestId, ApprovalState.APPROVED, voter.subject(), channel, null)) {
                 return new VoteResult(requestId, true, ApprovalState.APPROVED, null, "Approved.");
             }
         }
@@ -313,7 +311,7 @@ public final class ApprovalService implements AutoCloseable {
 
     /** Cancels a pending request. Blocks on the store. @return whether this call cancelled it */
     public boolean cancel(String requestId, String reason) {
-        return transition(requestId, ApprovalState.CANCELLED, null, reason);
+        return transition(requestId, ApprovalState.CANCELLED, null, null, reason);
     }
 
     /** The stored request and state, for REST and the web page. */
@@ -332,13 +330,13 @@ public final class ApprovalService implements AutoCloseable {
     }
 
     private void expire(String requestId) {
-        transition(requestId, ApprovalState.EXPIRED, null, null);
+        transition(requestId, ApprovalState.EXPIRED, null, null, null);
     }
 
-    private boolean transition(String id, ApprovalState to, String by, String reason) {
+    private boolean transition(String id, ApprovalState to, String by, String channel, String reason) {
         boolean won;
         try {
-            won = store.compareAndSet(id, to, by, reason, clock.instant());
+            won = store.compareAndSet(id, to, by, channel, reason, clock.instant());
         } catch (RuntimeException e) {
             log.warn("approval request {}: state change to {} failed", id, to, e);
             return false;
@@ -470,9 +468,7 @@ public final class ApprovalService implements AutoCloseable {
     }
 
     private static String newId() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return "apr_" + HexFormat.of().formatHex(b);
+        return UUID.randomUUID().toString(); // type 4: 122 bits from SecureRandom
     }
 
     private static ThreadFactory daemon(String prefix) {

@@ -36,9 +36,10 @@ public interface ApprovalStore extends AutoCloseable {
      * Moves a request from {@code pending} to {@code to} if and only if it is still pending, and tells
      * every replica (NOTIFY).
      *
+     * @param channel where the deciding vote came from, or {@code null}
      * @return whether this caller won
      */
-    boolean compareAndSet(String requestId, ApprovalState to, String decidedBy, String reason, Instant at);
+    boolean compareAndSet(String requestId, ApprovalState to, String decidedBy, String channel, String reason, Instant at);
 
     /**
      * The latest approval of the same action by the same requester on the same connection decided at or

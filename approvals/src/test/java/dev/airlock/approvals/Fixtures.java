@@ -37,7 +37,7 @@ public final class Fixtures {
 
     public static ApprovalContext context() {
         return new ApprovalContext(PROD, "policy-v1", List.of("agent-writes-need-a-dba"),
-                "Writes on prod-db need a DBA.", "fix the typo in order 42", "1 row", List.of("public.orders"));
+                "Writes on prod-db need a DBA.", "fix the typo in order 42", "1 row", List.of("public.orders"), null, null);
     }
 
     public static ApprovalProfile profile(int quorum, Duration timeout, Duration remind, Duration grant, List<String> channels) {

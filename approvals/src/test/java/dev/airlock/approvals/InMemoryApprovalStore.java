@@ -60,7 +60,7 @@ final class InMemoryApprovalStore implements ApprovalStore {
     }
 
     @Override
-    public boolean compareAndSet(String requestId, ApprovalState to, String decidedBy, String reason, Instant at) {
+    public boolean compareAndSet(String requestId, ApprovalState to, String decidedBy, String channel, String reason, Instant at) {
         synchronized (this) {
             StoredApproval s = rows.get(requestId);
             if (s == null || s.state() != ApprovalState.PENDING) {

@@ -23,7 +23,7 @@ class SlackCardsTest {
         Instant now = Instant.parse("2026-11-22T04:00:00Z");
         return new ApprovalRequest("apr_0123", Fixtures.profile(Duration.ofMinutes(15), List.of("slack:#db")),
                 Fixtures.AGENT_FOR_ALICE, "d1g35t", text, "prod-db", "postgres", "v1", List.of("agent-writes-need-a-dba"),
-                "Writes on prod-db need a DBA.", reason, null, List.of("public.orders"), now, now.plusSeconds(900), "r1");
+                "Writes on prod-db need a DBA.", reason, null, List.of("public.orders"), now, now.plusSeconds(900), "r1", null, null);
     }
 
     @Test

@@ -46,6 +46,11 @@ public final class SlackHarness implements AutoCloseable {
     public final ClickDriver driver;
 
     public SlackHarness(SlackStandIn slack, ApprovalStore store, Transport transport, String replicaId) throws Exception {
+        this(slack, store, transport, replicaId, Duration.ofMillis(500));
+    }
+
+    public SlackHarness(SlackStandIn slack, ApprovalStore store, Transport transport, String replicaId, Duration poll)
+            throws Exception {
         this.transport = transport;
         slack.addUser(SlackStandIn.SlackUser.person(U_BOB, "bob@example.com"));
         slack.addUser(SlackStandIn.SlackUser.person(U_CAROL, "carol@example.com"));
@@ -66,7 +71,7 @@ public final class SlackHarness implements AutoCloseable {
                 email -> email.equals("erin@example.com") ? Optional.of(ERIN) : Optional.empty(), 3, Duration.ofSeconds(5));
         channel = new SlackApprovalChannel(settings, Clock.systemUTC());
         service = new ApprovalService(store, List.of(channel),
-                new ApprovalService.Settings(replicaId, Duration.ofMillis(500), 4), Clock.systemUTC());
+                new ApprovalService.Settings(replicaId, poll, 4), Clock.systemUTC());
         channel.bind(service);
         service.start();
         if (transport == Transport.HTTP) {
