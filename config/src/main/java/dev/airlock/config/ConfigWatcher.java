@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>The watcher watches the files' <em>directories</em>, so editors that save by writing a temporary
  * file and renaming it over the original (vim, IntelliJ, {@code kubectl} ConfigMap symlink swaps) are
  * seen like in-place writes. Events are debounced: the files are reloaded once they have been quiet
- * for the debounce period. A reload that validates and differs from the current snapshot goes to
+ * for the debounce period (or, if they keep changing, ten debounce periods after the first change). A reload that validates and differs from the current snapshot goes to
  * {@link Listener#onChange}; one that does not validate goes to {@link Listener#onInvalid} with every
  * problem, and the previous snapshot stays current. Listener calls come from the watcher's own thread,
  * one at a time.
@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class ConfigWatcher<T> implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
+    private static final int MAX_DELAY_FACTOR = 10;
 
     /** Receives snapshots and problems. */
     public interface Listener<T> {
@@ -58,6 +59,7 @@ public final class ConfigWatcher<T> implements AutoCloseable {
     private final Map<Path, Set<Path>> watchedNames = new HashMap<>();
     private final Thread thread;
     private volatile T current;
+    private volatile boolean closed;
 
     private ConfigWatcher(Set<Path> files, Supplier<Validated<T>> loader, Duration debounce, Listener<T> listener)
             throws IOException {
@@ -108,7 +110,14 @@ public final class ConfigWatcher<T> implements AutoCloseable {
         files.forEach(f -> absolute.add(f.toAbsolutePath().normalize()));
         // Register first, then load: a change made meanwhile is queued, not lost.
         ConfigWatcher<T> watcher = new ConfigWatcher<>(absolute, loader, debounce, listener);
-        watcher.deliver(loader.get(), true);
+        Validated<T> first;
+        try {
+            first = loader.get();
+        } catch (RuntimeException e) {
+            watcher.watchService.close();
+            throw e;
+        }
+        watcher.deliver(first, true);
         watcher.thread.start();
         return watcher;
     }
@@ -126,6 +135,7 @@ public final class ConfigWatcher<T> implements AutoCloseable {
 
     private void run() {
         long reloadAt = Long.MAX_VALUE;
+        long latest = Long.MAX_VALUE; // a file that never stops changing is still reloaded, at this time at the latest
         try {
             while (true) {
                 long now = System.nanoTime();
@@ -133,13 +143,20 @@ public final class ConfigWatcher<T> implements AutoCloseable {
                         : watchService.poll(Math.max(0, reloadAt - now), TimeUnit.NANOSECONDS);
                 if (key == null) {
                     reloadAt = Long.MAX_VALUE;
+                    latest = Long.MAX_VALUE;
                     reload();
                     continue;
                 }
                 if (isRelevant(key)) {
-                    reloadAt = System.nanoTime() + debounce.toNanos();
+                    now = System.nanoTime();
+                    if (latest == Long.MAX_VALUE) {
+                        latest = now + MAX_DELAY_FACTOR * debounce.toNanos();
+                    }
+                    reloadAt = Math.min(now + debounce.toNanos(), latest);
                 }
-                key.reset();
+                if (!key.reset()) {
+                    log.warn("Stopped watching {}: the directory is no longer accessible", directories.get(key));
+                }
             }
         } catch (ClosedWatchServiceException | InterruptedException e) {
             // closed
@@ -173,6 +190,9 @@ public final class ConfigWatcher<T> implements AutoCloseable {
     }
 
     private void deliver(Validated<T> result, boolean initial) {
+        if (closed) {
+            return; // a load cut short by close() is not news
+        }
         try {
             if (result instanceof Validated.Valid<T> v) {
                 if (initial || !v.value().equals(current)) {
@@ -190,6 +210,7 @@ public final class ConfigWatcher<T> implements AutoCloseable {
     /** Stops watching. Idempotent. */
     @Override
     public void close() {
+        closed = true;
         try {
             watchService.close();
         } catch (IOException e) {

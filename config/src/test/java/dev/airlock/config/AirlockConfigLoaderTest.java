@@ -306,6 +306,24 @@ class AirlockConfigLoaderTest {
     }
 
     @Test
+    void sshListenersUseAHostKeyNotTls() throws IOException {
+        Files.writeString(dir.resolve("host_ed25519"), "key");
+        assertThat(problems("""
+                listeners:
+                  - {name: pg, protocol: postgres, port: 6432, host_key: host_ed25519}
+                  - {name: ssh, protocol: ssh, port: 2222, bind: "0.0.0.0", tls: {self_signed: true}}
+                """ + CONNECTIONS + IDENTITY + REST)).containsExactly(
+                "2:58: listeners[0].host_key: only used by ssh listeners (postgres listeners use tls)",
+                "3:66: listeners[1].tls: not used by ssh listeners (SSH encrypts its own transport; see host_key)");
+        AirlockConfig c = valid("""
+                listeners:
+                  - {name: pg, protocol: postgres, port: 6432}
+                  - {name: ssh, protocol: ssh, port: 2222, bind: "0.0.0.0", host_key: host_ed25519}
+                """ + CONNECTIONS + IDENTITY + REST);
+        assertThat(c.listener("ssh").orElseThrow().hostKey()).contains(dir.resolve("host_ed25519"));
+    }
+
+    @Test
     void parsesUpstreamsPerProtocol() throws IOException {
         AirlockConfig c = valid("""
                 listeners:
@@ -403,6 +421,32 @@ class AirlockConfigLoaderTest {
     }
 
     @Test
+    void expandsEnvironmentReferencesInAddresses() throws IOException {
+        AirlockConfig c = AirlockConfigLoader.load(write(LISTENERS + """
+                connections:
+                  - {name: orders, protocol: postgres, listener: pg, upstream: "${DB_HOST}:5433", login: "${DB_USER}"}
+                identity:
+                  - {name: corp, issuer: "https://${IDP_HOST}/realms/corp", audience: airlock}
+                lineage: {store: jdbc, jdbc_url: "${LINEAGE_URL}", user: airlock}
+                policy: {files: [policy.yaml]}
+                """), SecretSource.of(Map.of("DB_HOST", "db.internal", "DB_USER", "agent_proxy",
+                "IDP_HOST", "login.example.com", "LINEAGE_URL", "jdbc:postgresql://lineage/airlock"))).orElseThrow();
+        assertThat(c.connections().get(0).upstream()).isEqualTo(new Upstream("db.internal", 5433, Optional.empty()));
+        assertThat(c.connections().get(0).login()).contains("agent_proxy");
+        assertThat(c.identityProviders().get(0).issuer()).isEqualTo(URI.create("https://login.example.com/realms/corp"));
+        assertThat(((LineageConfig.Jdbc) c.lineage()).jdbcUrl()).isEqualTo("jdbc:postgresql://lineage/airlock");
+        assertThat(problems(LISTENERS + """
+                connections:
+                  - {name: orders, protocol: postgres, listener: pg, upstream: "${DB_HOST_UNSET}", login: a}
+                """ + IDENTITY + REST)).containsExactly(
+                "6:64: connections[0].upstream: environment variable DB_HOST_UNSET is not set");
+    }
+
+    private Path write(String yaml) throws IOException {
+        return Files.writeString(dir.resolve("airlock.yaml"), yaml);
+    }
+
+    @Test
     void namesTheMissingVariableOrFileWithoutShowingValues() throws IOException {
         List<String> problems = problems("""
                 listeners:
@@ -496,7 +540,7 @@ class AirlockConfigLoaderTest {
     @Test
     void reportsSyntaxErrorsAndMissingFiles() throws IOException {
         assertThat(problems("listeners:\n  - name: [unclosed\n")).singleElement().asString()
-                .startsWith("2:20: invalid YAML");
+                .isEqualTo("3:1: invalid YAML: expected ',' or ']', but got <stream end> (while parsing a flow sequence)");
         Validated<AirlockConfig> missing = AirlockConfigLoader.load(dir.resolve("nope.yaml"));
         assertThat(missing.problems()).extracting(ConfigProblem::toString).containsExactly(dir.resolve("nope.yaml") + ":1:1: file not found");
     }

@@ -172,6 +172,25 @@ class ConfigWatcherTest {
     }
 
     @Test
+    void watchesSeveralFilesInSeveralDirectories() throws Exception {
+        Path main = dir.resolve("tiny.yaml");
+        Path sub = Files.createDirectories(dir.resolve("policies")).resolve("port.yaml");
+        Files.writeString(main, "name: a\nport: 1\n");
+        Files.writeString(sub, "name: ignored\nport: 7\n");
+        ConfigWatcher<Tiny> w = ConfigWatcher.start(java.util.Set.of(main, sub),
+                () -> load(main).map(t -> new Tiny(t.name(), load(sub).orElseThrow().port())), DEBOUNCE, listener);
+        try {
+            assertThat(nextChange()).isEqualTo(new Tiny("a", 7));
+            Files.writeString(sub, "name: ignored\nport: 8\n");
+            assertThat(nextChange()).isEqualTo(new Tiny("a", 8));
+            Files.writeString(main, "name: b\nport: 1\n");
+            assertThat(nextChange()).isEqualTo(new Tiny("b", 8));
+        } finally {
+            w.close();
+        }
+    }
+
+    @Test
     void closeStopsDelivering() throws Exception {
         Path file = start("name: a\nport: 1\n", DEBOUNCE);
         nextChange();

@@ -128,8 +128,15 @@ public final class AirlockConfigBinder {
         String bind = m.optional("bind", this::address, "127.0.0.1");
         Integer port = m.required("port", b::port);
         Optional<TlsConfig> tls = m.optional("tls", b.object(this::tls));
+        Optional<Path> hostKey = m.optional("host_key", this::existingFile);
         Optional<String> defaultConnection = m.optional("default_connection", b::nonBlank);
-        if (!m.has("tls") && bind != null && !isLoopback(bind)) {
+        if (protocol == Protocol.SSH) {
+            if (m.has("tls")) {
+                m.problem("tls", "not used by ssh listeners (SSH encrypts its own transport; see host_key)");
+            }
+        } else if (protocol != null && m.has("host_key")) {
+            m.problem("host_key", "only used by ssh listeners (" + protocol.yamlName() + " listeners use tls)");
+        } else if (protocol != null && !m.has("tls") && bind != null && !isLoopback(bind)) {
             m.problem("tls", "required when bind is not a loopback address (agents send tokens as passwords);"
                     + " use tls: {self_signed: true} for development");
         }
@@ -140,7 +147,7 @@ public final class AirlockConfigBinder {
             ports.add(new PortUse(bind, port, m.path() + (name == null ? "" : " (" + name + ")"),
                     m.node("port").orElseThrow()));
         }
-        return m.build(() -> new ListenerConfig(name, protocol, bind, port, tls, defaultConnection));
+        return m.build(() -> new ListenerConfig(name, protocol, bind, port, tls, hostKey, defaultConnection));
     }
 
     private TlsConfig tls(MappingReader m) {
@@ -186,10 +193,10 @@ public final class AirlockConfigBinder {
             m.known("upstream", "database", "login", "credentials");
             upstream = null;
         } else {
-            upstream = m.required("upstream", protocol == Protocol.HTTP ? this::httpUpstream : node -> tcpUpstream(node, protocol));
+            upstream = m.required("upstream", b.expanded(protocol == Protocol.HTTP ? this::httpUpstream : node -> tcpUpstream(node, protocol)));
         }
-        Optional<String> database = m.optional("database", b::nonBlank);
-        Optional<String> login = m.optional("login", b::nonBlank);
+        Optional<String> database = m.optional("database", b.expanded(b::nonBlank));
+        Optional<String> login = m.optional("login", b.expanded(b::nonBlank));
         Credentials credentials = m.optional("credentials", protocol == null ? n -> Credentials.NONE
                 : b.object(c -> credentials(c, protocol)), Credentials.NONE);
         Map<String, String> labels = m.optional("labels", b.mapOf(b::string), Map.of());
@@ -243,7 +250,7 @@ public final class AirlockConfigBinder {
             }
         }
         if (!hostOk || port == null) {
-            b.problem(node, "'" + s + "' is not host[:port] (e.g. db.internal:" + defaultPort + ")");
+            b.problem(node, "'" + Binder.maskUserInfo(s) + "' is not host[:port] (e.g. db.internal:" + defaultPort + ")");
             return null;
         }
         return new Upstream(host, port, Optional.empty());
@@ -282,7 +289,7 @@ public final class AirlockConfigBinder {
 
     private IdentityProviderConfig identityProvider(MappingReader m) {
         String name = claim(m, "name", b.matching(NAME, NAME_EXPECTED), providerNames);
-        URI issuer = m.required("issuer", this::secureUrl);
+        URI issuer = m.required("issuer", b.expanded(this::secureUrl));
         if (issuer != null) {
             issuers.claim(issuer.toString(), m.node("issuer").orElseThrow());
         }
@@ -290,7 +297,7 @@ public final class AirlockConfigBinder {
         if (audiences != null && audiences.isEmpty()) {
             m.problem("audience", "must name at least one audience");
         }
-        Optional<URI> jwksUrl = m.optional("jwks_url", this::secureUrl);
+        Optional<URI> jwksUrl = m.optional("jwks_url", b.expanded(this::secureUrl));
         String groupsClaim = m.optional("groups_claim",
                 b.matching(CLAIM_PATH, "a claim path (expected: names separated by '.', e.g. realm_access.roles)"), "groups");
         List<SignatureAlgorithm> algorithms = m.optional("algorithms",
@@ -342,7 +349,7 @@ public final class AirlockConfigBinder {
         Secret botToken = m.required("bot_token", b::secret);
         Optional<Secret> appToken = m.optional("app_token", b::secret);
         Optional<Secret> signingSecret = m.optional("signing_secret", b::secret);
-        URI apiBaseUrl = m.optional("api_base_url", b::httpUrl, SlackChannelConfig.DEFAULT_API_BASE_URL);
+        URI apiBaseUrl = m.optional("api_base_url", b.expanded(b::httpUrl), SlackChannelConfig.DEFAULT_API_BASE_URL);
         if (mode == SlackChannelConfig.Mode.SOCKET && !m.has("app_token")) {
             m.problem("missing required key 'app_token' (mode is socket; or set mode: http with signing_secret)");
         }
@@ -360,15 +367,15 @@ public final class AirlockConfigBinder {
         }
         Secret appId = m.required("app_id", b::secret);
         Secret appPassword = m.required("app_password", b::secret);
-        String tenant = m.required("tenant", b::nonBlank);
-        String conversation = m.required("conversation", b::nonBlank);
-        URI serviceUrl = m.required("service_url", b::httpUrl);
-        URI loginBaseUrl = m.optional("login_base_url", b::httpUrl, TeamsChannelConfig.DEFAULT_LOGIN_BASE_URL);
+        String tenant = m.required("tenant", b.expanded(b::nonBlank));
+        String conversation = m.required("conversation", b.expanded(b::nonBlank));
+        URI serviceUrl = m.required("service_url", b.expanded(b::httpUrl));
+        URI loginBaseUrl = m.optional("login_base_url", b.expanded(b::httpUrl), TeamsChannelConfig.DEFAULT_LOGIN_BASE_URL);
         return m.build(() -> new TeamsChannelConfig(name, appId, appPassword, tenant, conversation, serviceUrl, loginBaseUrl));
     }
 
     private WebChannelConfig web(MappingReader m) {
-        URI baseUrl = m.required("base_url", b::httpUrl);
+        URI baseUrl = m.required("base_url", b.expanded(b::httpUrl));
         Optional<String> provider = m.optional("identity_provider", b::nonBlank);
         provider.ifPresent(p -> {
             if (!providerNames.contains(p)) {
@@ -399,13 +406,13 @@ public final class AirlockConfigBinder {
             }
             return m.build(() -> new LineageConfig.Embedded(dataDir, spoolDir));
         }
-        String jdbcUrl = m.required("jdbc_url", b::nonBlank);
+        String jdbcUrl = m.required("jdbc_url", b.expanded(b::nonBlank));
         if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
             m.problem("jdbc_url", "expected a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)");
         } else if (jdbcUrl != null && jdbcUrl.toLowerCase(Locale.ROOT).contains("password=")) {
             m.problem("jdbc_url", "must not contain a password; put it in 'password' (a secret such as ${LINEAGE_PASSWORD})");
         }
-        String user = m.required("user", b::nonBlank);
+        String user = m.required("user", b.expanded(b::nonBlank));
         Optional<Secret> password = m.optional("password", b::secret);
         if (m.has("data_dir")) {
             m.problem("data_dir", "only used with store: embedded");

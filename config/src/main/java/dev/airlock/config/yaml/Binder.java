@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  */
 public final class Binder {
 
-    private static final Pattern DECIMAL = Pattern.compile("[-+]?[0-9][0-9_]*");
+    /** Decimal only: a leading zero would be octal in YAML 1.1 and decimal in YAML 1.2, so it is refused. */
+    private static final Pattern DECIMAL = Pattern.compile("[-+]?(0|[1-9][0-9_]*)");
     private static final Pattern DURATION_PART = Pattern.compile("([0-9]+)(ms|s|m|h|d)");
     private static final String DURATION_EXPECTED = "expected: a whole number with a unit ms, s, m, h or d, e.g. 500ms, 30s, 15m, 2h, 1d";
 
@@ -231,11 +232,13 @@ public final class Binder {
         if (s == null) {
             return null;
         }
-        if (s.type() != YamlScalar.Type.BOOLEAN) {
+        String text = s.text().toLowerCase(Locale.ROOT);
+        if (s.type() != YamlScalar.Type.BOOLEAN || !(text.equals("true") || text.equals("false"))) {
+            // yes/no/on/off are booleans only in YAML 1.1; refuse them rather than guess.
             problem(node, "expected true or false, got " + describe(node) + " '" + s.text() + "'");
             return null;
         }
-        return Boolean.parseBoolean(s.text().toLowerCase(Locale.ROOT));
+        return text.equals("true");
     }
 
     /** A duration such as {@code 500ms}, {@code 30s}, {@code 15m}, {@code 2h}, {@code 1d} or {@code 1h30m}. */
@@ -368,6 +371,25 @@ public final class Binder {
         return s == null ? null : s.reveal();
     }
 
+    /**
+     * {@code inner} applied to the scalar with {@code ${NAME}} and {@code ${file:…}} expanded, for
+     * non-secret values that differ per environment (host names, URLs). The expanded text keeps the
+     * node's location; non-string scalars and non-scalars go to {@code inner} unchanged.
+     */
+    public <T> Converter<T> expanded(Converter<T> inner) {
+        return node -> {
+            if (node instanceof YamlScalar s && s.type() == YamlScalar.Type.STRING && s.text().contains("${")) {
+                Interpolation.Result r = Interpolation.expand(s.text(), secrets, baseDir);
+                if (!r.isOk()) {
+                    problem(node, r.error());
+                    return null;
+                }
+                return inner.convert(new YamlScalar(s.location(), s.path(), r.value(), YamlScalar.Type.STRING));
+            }
+            return inner.convert(node);
+        };
+    }
+
     /** A file system path; relative paths resolve against {@link #baseDir()}. */
     public Path path(YamlNode node) {
         String s = nonBlank(node);
@@ -382,7 +404,10 @@ public final class Binder {
         }
     }
 
-    /** An absolute {@code http} or {@code https} URL with a host. */
+    /**
+     * An absolute {@code http} or {@code https} URL with a host and without user info (credentials
+     * belong in secrets, not URLs; a URL with user info is reported with the user info masked).
+     */
     public URI httpUrl(YamlNode node) {
         String s = nonBlank(node);
         if (s == null) {
@@ -391,14 +416,32 @@ public final class Binder {
         try {
             URI uri = new URI(s);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (uri.getRawUserInfo() != null) {
+                problem(node, "'" + maskUserInfo(s) + "' must not contain user info; put credentials in a secret");
+                return null;
+            }
             if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
                 return uri;
             }
         } catch (URISyntaxException e) {
             // fall through to the problem below
         }
-        problem(node, "'" + s + "' is not an absolute http(s) URL");
+        problem(node, "'" + maskUserInfo(s) + "' is not an absolute http(s) URL");
         return null;
+    }
+
+    /**
+     * {@code scheme://***@host/…} for {@code scheme://user:password@host/…}, and {@code ***@host} for
+     * {@code user:password@host}: for echoing addresses in messages without their credentials.
+     */
+    public static String maskUserInfo(String address) {
+        int at = address.lastIndexOf('@');
+        if (at < 0) {
+            return address;
+        }
+        int scheme = address.indexOf("://");
+        int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+        return address.substring(0, start) + "***" + address.substring(at);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -33,6 +33,12 @@ public sealed interface Validated<T> permits Validated.Valid, Validated.Invalid 
     /** The value, or {@link IllegalStateException} listing the problems when invalid. */
     T orElseThrow();
 
+    /** The valid value transformed by {@code f}; the same problems when invalid. */
+    @SuppressWarnings("unchecked")
+    default <R> Validated<R> map(java.util.function.Function<? super T, ? extends R> f) {
+        return this instanceof Valid<T> v ? valid(f.apply(v.value())) : (Validated<R>) this;
+    }
+
     /** A valid value. */
     record Valid<T>(T value) implements Validated<T> {
         public Valid {

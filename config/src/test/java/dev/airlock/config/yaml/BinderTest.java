@@ -151,6 +151,22 @@ class BinderTest {
     }
 
     @Test
+    void refusesYaml11BooleansAndOctalLookingIntegers() {
+        MappingReader m = b.mapping(parse("a: yes\nb: off\nc: True\nd: 012\ne: 1_000\nf: 0\n"));
+        assertThat(m.<Boolean>required("a", b::bool)).isNull();
+        assertThat(m.<Boolean>required("b", b::bool)).isNull();
+        assertThat(m.<Boolean>required("c", b::bool)).isTrue();
+        assertThat(m.<Integer>required("d", b::integer)).isNull();
+        assertThat(m.<Integer>required("e", b::integer)).isEqualTo(1000);
+        assertThat(m.<Integer>required("f", b::integer)).isZero();
+        assertThat(m.required("a", b::string)).isEqualTo("yes");
+        assertThat(messages()).containsExactly(
+                "policy.yaml:1:4: a: expected true or false, got a boolean 'yes'",
+                "policy.yaml:2:4: b: expected true or false, got a boolean 'off'",
+                "policy.yaml:4:4: d: expected a decimal integer, got '012'");
+    }
+
+    @Test
     void portsMustBeBetween1And65535() {
         MappingReader m = b.mapping(parse("a: 0\nb: 65536\nc: 1\nd: 65535\n"));
         assertThat(m.required("a", b::port)).isNull();
@@ -246,6 +262,19 @@ class BinderTest {
         assertThat(p.file()).isEqualTo("airlock.yaml");
         assertThat(p.line()).isEqualTo(2);
         assertThat(p.toString()).startsWith("airlock.yaml:2:").contains("invalid YAML").doesNotContain("hunter2");
+    }
+
+    @Test
+    void syntaxErrorsNameTheProblemAndItsContext() {
+        Yaml.parse("a.yaml", "a:\n\tb: 1\n", problems);
+        Yaml.parse("b.yaml", "? [a, b]\n: c\n", problems);
+        Yaml.parse("c.yaml", "[".repeat(5000) + "]".repeat(5000), problems);
+        assertThat(messages()).containsExactly(
+                "a.yaml:2:1: invalid YAML: found character '\\t(TAB)' that cannot start any token."
+                        + " (Do not use \\t(TAB) for indentation) (while scanning for the next token)",
+                "b.yaml:1:4: invalid YAML: mapping keys must be plain values, not lists or mappings",
+                "c.yaml:1:1: invalid YAML: Document nesting depth (1001) exceeds the maximum allowed"
+                        + " (1000, from `StreamReadConstraints.getMaxNestingDepth()`)");
     }
 
     @Test
@@ -357,6 +386,25 @@ class BinderTest {
         assertThat(m.required("b", b::httpUrl)).isNull();
         assertThat(m.required("c", b::path)).isEqualTo(Path.of("/etc/airlock/certs/tls.crt"));
         assertThat(messages()).containsExactly("policy.yaml:2:4: b: 'ftp://x' is not an absolute http(s) URL");
+    }
+
+    @Test
+    void urlsWithCredentialsAreRejectedWithoutEchoingThem() {
+        MappingReader m = b.mapping(parse("a: https://bob:hunter2@api.example.com/x\nb: ftp://bob:hunter2@x\n"));
+        assertThat(m.required("a", b::httpUrl)).isNull();
+        assertThat(m.required("b", b::httpUrl)).isNull();
+        assertThat(messages()).containsExactly(
+                "policy.yaml:1:4: a: 'https://***@api.example.com/x' must not contain user info; put credentials in a secret",
+                "policy.yaml:2:4: b: 'ftp://***@x' must not contain user info; put credentials in a secret");
+        assertThat(Binder.maskUserInfo("u:p@db:5432")).isEqualTo("***@db:5432");
+        assertThat(Binder.maskUserInfo("db:5432")).isEqualTo("db:5432");
+    }
+
+    @Test
+    void validatedMapsValidValuesOnly() {
+        assertThat(Validated.valid(2).map(i -> i * 2)).isEqualTo(Validated.valid(4));
+        Validated<Integer> invalid = Validated.invalid(List.of(new ConfigProblem("f", 1, 1, "", "bad")));
+        assertThat(invalid.map(i -> i * 2).problems()).isEqualTo(invalid.problems());
     }
 
     @Test

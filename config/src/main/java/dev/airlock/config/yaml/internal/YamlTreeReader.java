@@ -12,6 +12,8 @@ import dev.airlock.config.yaml.YamlNode;
 import dev.airlock.config.yaml.YamlScalar;
 import dev.airlock.config.yaml.YamlSequence;
 import java.io.IOException;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,9 +59,22 @@ public final class YamlTreeReader {
             }
             return problems.size() == before ? Optional.of(root) : Optional.empty();
         } catch (JacksonException e) {
+            MarkedYAMLException marked = findMarked(e);
+            if (marked != null && marked.getProblemMark() != null) {
+                // SnakeYAML's own problem and context, without the snippet of file content it appends.
+                Mark m = marked.getProblemMark();
+                String context = marked.getContext();
+                problems.add(new Location(file, m.getLine() + 1, m.getColumn() + 1), "",
+                        "invalid YAML: " + firstLine(marked.getProblem())
+                                + (context == null ? "" : " (" + firstLine(context) + ")"));
+                return Optional.empty();
+            }
             JsonLocation at = e.getLocation();
-            problems.add(at == null ? new Location(file, 1, 1) : location(at), "",
-                    "invalid YAML: " + firstLine(e.getOriginalMessage()));
+            String message = firstLine(e.getOriginalMessage());
+            if (message.startsWith("Expected a field name")) {
+                message = "mapping keys must be plain values, not lists or mappings";
+            }
+            problems.add(at == null ? new Location(file, 1, 1) : location(at), "", "invalid YAML: " + message);
             return Optional.empty();
         } catch (IOException e) {
             problems.add(new Location(file, 1, 1), "", "cannot read: " + firstLine(e.getMessage()));
@@ -126,6 +141,15 @@ public final class YamlTreeReader {
             return parent.isEmpty() ? key : parent + "." + key;
         }
         return parent + "[\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"]";
+    }
+
+    private static MarkedYAMLException findMarked(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException m) {
+                return m;
+            }
+        }
+        return null;
     }
 
     private Location location(JsonLocation l) {
