@@ -50,7 +50,7 @@ class PolicyDecisionTest {
         Decision unbounded = p.decide(AGENT, PROD_PG, update("orders", true), MONDAY_NOON);
         assertThat(unbounded.effect()).isEqualTo(Effect.DENY);
         assertThat(unbounded.matchedRules()).containsExactly("deny-unbounded", "approve-writes", "approve-writes-2", "allow-all");
-        assertThat(unbounded.reasons()).containsExactly("protocol=postgres", "sql.where=absent");
+        assertThat(unbounded.reasons()).containsExactly("sql.where=absent");
     }
 
     @Test

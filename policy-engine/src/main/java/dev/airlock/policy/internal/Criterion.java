@@ -38,6 +38,25 @@ public interface Criterion {
         }
     }
 
+    /** A condition that only narrows (e.g. "the action is SQL") and adds no reason of its own. */
+    final class Guard implements Criterion {
+        private final Test test;
+
+        public Guard(Test test) {
+            this.test = test;
+        }
+
+        @Override
+        public Tri test(EvalContext c) {
+            return test.test(c);
+        }
+
+        @Override
+        public void reasons(EvalContext c, List<String> out) {
+            // no reason: the protocol-specific reasons that follow say it all
+        }
+    }
+
     @FunctionalInterface
     interface Test {
         Tri test(EvalContext c);

@@ -193,13 +193,13 @@ public final class CriterionCompiler {
         if (!m.groups().isEmpty()) {
             Set<String> groups = Set.copyOf(m.groups());
             parts.add(new Criterion.Leaf(prefix + ".groups", c -> Tri.of(view.inGroup(c.identity, groups)), c -> {
-                List<String> hit = new ArrayList<>();
+                StringBuilder hit = new StringBuilder();
                 for (String g : m.groups()) {
                     if (view.inGroup(c.identity, Set.of(g))) {
-                        hit.add(g);
+                        hit.append(hit.length() == 0 ? "" : ",").append(g);
                     }
                 }
-                return String.join(",", hit);
+                return hit.toString();
             }));
         }
         for (Map.Entry<String, List<String>> e : m.claims().entrySet()) {
@@ -332,12 +332,12 @@ public final class CriterionCompiler {
     }
 
     private static void sql(Match.SqlMatch m, List<Criterion> parts) {
-        parts.add(new Criterion.Leaf("protocol", c -> Tri.of(c.sql != null), c -> c.connection.protocol().yamlName()));
+        parts.add(new Criterion.Guard(c -> Tri.of(c.sql != null)));
         if (!m.kind().isEmpty()) {
             Set<SqlKind> kinds = EnumSet.noneOf(SqlKind.class);
             m.kind().forEach(k -> kinds.add(SqlKind.valueOf(k.toUpperCase(Locale.ROOT))));
             parts.add(new Criterion.Leaf("sql.kind", c -> Tri.of(c.sqlKind != null && kinds.contains(c.sqlKind)),
-                    c -> c.sqlKind == null ? "" : c.sqlKind.name().toLowerCase(Locale.ROOT)));
+                    c -> c.sqlKind == null ? "" : Template.kindName(c.sqlKind)));
         }
         if (!m.statement().isEmpty()) {
             Set<String> types = new HashSet<>(m.statement());
@@ -399,7 +399,7 @@ public final class CriterionCompiler {
     // ---- ssh ------------------------------------------------------------------------------------
 
     private static void ssh(Match.SshMatch m, List<Criterion> parts) {
-        parts.add(new Criterion.Leaf("protocol", c -> Tri.of(c.ssh != null), c -> c.connection.protocol().yamlName()));
+        parts.add(new Criterion.Guard(c -> Tri.of(c.ssh != null)));
         if (!m.program().isEmpty()) {
             Glob[] g = globs(m.program(), false);
             parts.add(new Criterion.Leaf("ssh.program", c -> {
@@ -454,7 +454,7 @@ public final class CriterionCompiler {
     // ---- http -----------------------------------------------------------------------------------
 
     private static void http(Match.HttpMatch m, List<Criterion> parts) {
-        parts.add(new Criterion.Leaf("protocol", c -> Tri.of(c.http != null), c -> c.connection.protocol().yamlName()));
+        parts.add(new Criterion.Guard(c -> Tri.of(c.http != null)));
         if (!m.method().isEmpty()) {
             String[] methods = m.method().toArray(new String[0]);
             parts.add(new Criterion.Leaf("http.method", c -> {

@@ -7,6 +7,7 @@ import dev.airlock.policy.Identity;
 import dev.airlock.policy.SqlAction;
 import dev.airlock.policy.SshAction;
 import dev.airlock.policy.sql.SqlKind;
+import dev.airlock.policy.sql.SqlStatement;
 import java.time.Instant;
 
 /** One decision's inputs, plus values derived from them at most once. */
@@ -34,8 +35,12 @@ public final class EvalContext {
         this.ssh = action instanceof SshAction s ? s : null;
         this.http = action instanceof HttpAction h ? h : null;
         if (sql != null) {
-            boolean unparsed = sql.analysis().unparsed();
-            SqlKind k = sql.analysis().kind();
+            boolean unparsed = false;
+            SqlKind k = sql.analysis().statements().isEmpty() ? SqlKind.READ : SqlKind.TRANSACTION;
+            for (SqlStatement s : sql.analysis().statements()) {
+                unparsed |= s.unparsed();
+                k = k.max(s.kind());
+            }
             this.sqlUnparsed = unparsed;
             this.sqlKind = unparsed && unparsedKind != null ? k.max(unparsedKind) : k;
         } else {

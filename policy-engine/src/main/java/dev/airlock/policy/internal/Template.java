@@ -70,10 +70,10 @@ public final class Template {
             case PROTOCOL -> c.connection.protocol().yamlName();
             case SUBJECT -> c.identity.subject();
             case ACTOR -> c.identity.actingSubject();
-            case KIND -> c.sqlKind == null ? "" : c.sqlKind.name().toLowerCase(Locale.ROOT);
-            case STATEMENT -> c.sql == null ? "" : statements(c.sql);
-            case TABLES -> c.sql == null ? "" : tables(c.sql);
-            case FUNCTIONS -> c.sql == null ? "" : functions(c.sql);
+            case KIND -> c.sqlKind == null ? "" : kindName(c.sqlKind);
+            case STATEMENT -> c.sql == null ? "" : SqlTexts.of(c.sql.analysis()).statements;
+            case TABLES -> c.sql == null ? "" : SqlTexts.of(c.sql.analysis()).tables;
+            case FUNCTIONS -> c.sql == null ? "" : SqlTexts.of(c.sql.analysis()).functions;
             case PROGRAM -> c.ssh == null || c.ssh.program() == null ? "" : c.ssh.program();
             case METHOD -> c.http == null ? "" : c.http.method();
             case PATH -> c.http != null ? c.http.path() : c.ssh != null ? String.join(", ", c.ssh.paths()) : "";
@@ -115,15 +115,55 @@ public final class Template {
     }
 
     static String statementsOf(EvalContext c) {
-        return c.sql == null ? "" : statements(c.sql);
+        return c.sql == null ? "" : SqlTexts.of(c.sql.analysis()).statements;
     }
 
     static String tablesOf(EvalContext c) {
-        return c.sql == null ? "" : tables(c.sql);
+        return c.sql == null ? "" : SqlTexts.of(c.sql.analysis()).tables;
     }
 
     static String functionsOf(EvalContext c) {
-        return c.sql == null ? "" : functions(c.sql);
+        return c.sql == null ? "" : SqlTexts.of(c.sql.analysis()).functions;
+    }
+
+    private static final String[] KIND_NAMES = java.util.Arrays.stream(dev.airlock.policy.sql.SqlKind.values())
+            .map(k -> k.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
+
+    /** The YAML spelling of a SQL kind, without allocating. */
+    public static String kindName(dev.airlock.policy.sql.SqlKind k) {
+        return KIND_NAMES[k.ordinal()];
+    }
+
+    /**
+     * The texts a template takes from a SQL analysis, remembered for the last analyses seen. The SQL
+     * analyser hands out one {@code SqlAnalysis} instance per cached statement shape, so a repeated
+     * shape renders its explanation without walking the statements again.
+     */
+    private static final class SqlTexts {
+        private static final int SLOTS = 256;
+        private static final SqlTexts[] CACHE = new SqlTexts[SLOTS];
+
+        final dev.airlock.policy.sql.SqlAnalysis analysis;
+        final String statements;
+        final String tables;
+        final String functions;
+
+        private SqlTexts(dev.airlock.policy.sql.SqlAnalysis a, SqlAction action) {
+            this.analysis = a;
+            this.statements = statements(action);
+            this.tables = tables(action);
+            this.functions = functions(action);
+        }
+
+        static SqlTexts of(dev.airlock.policy.sql.SqlAnalysis a) {
+            int slot = System.identityHashCode(a) & (SLOTS - 1);
+            SqlTexts t = CACHE[slot]; // racy by design: entries are immutable and a miss only recomputes
+            if (t == null || t.analysis != a) {
+                t = new SqlTexts(a, new SqlAction("-", dev.airlock.config.Protocol.POSTGRES, "", List.of(), a));
+                CACHE[slot] = t;
+            }
+            return t;
+        }
     }
 
     /** Strips control characters and cuts to {@value #MAX_VALUE} characters (an ellipsis marks a cut). */
