@@ -41,6 +41,9 @@ function visit(type, body, parentType, key, acc, inWriteList) {
   }
   if (type === 'CommonTableExpr') acc.ctes.push(body.ctename);
   if (type === 'FuncCall') acc.functions.push(body.funcname.map(s => s.String.sval).join('.'));
+  if (type === 'A_Expr' && ['AEXPR_OP', 'AEXPR_OP_ANY', 'AEXPR_OP_ALL'].includes(body.kind) && body.name) {
+    acc.operators.push(body.name.map(s => s.String.sval).join('.'));
+  }
   if (type === 'CopyStmt') acc.copyFrom = !!body.is_from;
   for (const k of Object.keys(body)) {
     const v = body[k];
@@ -61,10 +64,11 @@ function visit(type, body, parentType, key, acc, inWriteList) {
         const loc = s.stmt_location || 0;
         const len = s.stmt_len || (bytes.length - loc);
         const type = Object.keys(s.stmt)[0];
-        const acc = { relations: [], ctes: [], functions: [], copyFrom: false };
+        const acc = { relations: [], ctes: [], functions: [], operators: [], copyFrom: false };
         visit(type, s.stmt[type], null, null, acc, false);
         return { text: bytes.subarray(loc, loc + len).toString('utf8'), type, node: s.stmt[type],
-          relations: acc.relations, ctes: acc.ctes, functions: acc.functions };
+          relations: acc.relations, ctes: acc.ctes, functions: acc.functions,
+          operators: acc.operators };
       });
       out.push({ id: entry.id, ok: true, stmts });
     } catch (e) {

@@ -290,3 +290,17 @@ WITH x AS (SELECT 1) SELECT * FROM x, y
 WITH x AS (SELECT * FROM a) SELECT * FROM public.x
 -- ----
 SELECT * FROM t1 WHERE EXISTS (WITH y AS (DELETE FROM t2 RETURNING 1) SELECT 1 FROM y)
+-- ----
+SELECT a === b, c OPERATOR(pg_catalog.+) d FROM t
+-- ----
+SELECT a OPERATOR(app.+) b FROM t
+-- ----
+SELECT freeze(1), key(2)
+-- ----
+SELECT * FROM t WHERE a LIKE ('x' || b) AND (c, d) OVERLAPS (e, f) GROUP BY (a), ROLLUP (b)
+-- ----
+INSERT INTO t VALUES (1) ON CONFLICT (id) DO NOTHING
+-- ----
+SET session_authorization TO 'postgres'; SET LOCAL "Role" = 'admin'; SET SESSION ROLE admin
+-- ----
+CREATE FUNCTION begin() RETURNS int LANGUAGE sql AS 'select 1'; SELECT pg_terminate_backend(1)

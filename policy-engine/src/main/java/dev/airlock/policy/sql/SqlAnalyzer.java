@@ -58,8 +58,20 @@ public final class SqlAnalyzer {
         return cache.size();
     }
 
-    /** Analyses a statement string (one or more statements, as sent in a simple Query message). */
+    /**
+     * Analyses a statement string (one or more statements, as sent in a simple Query message) for a session
+     * with {@code standard_conforming_strings = on}, the server default.
+     */
     public SqlAnalysis analyze(String sql) {
+        return analyze(sql, true);
+    }
+
+    /**
+     * Analyses a statement string for a session whose {@code standard_conforming_strings} is as given (the
+     * server reports it in ParameterStatus; with it off, a backslash escapes a quote in every string, which
+     * moves statement boundaries).
+     */
+    public SqlAnalysis analyze(String sql, boolean standardConformingStrings) {
         Objects.requireNonNull(sql, "sql");
         if (sql.length() > options.maxLength()) {
             return failed("statement too long: " + sql.length() + " characters (limit " + options.maxLength() + ")",
@@ -67,7 +79,7 @@ public final class SqlAnalyzer {
         }
         Tokens tokens;
         try {
-            tokens = SqlLexer.lex(sql);
+            tokens = SqlLexer.lex(sql, standardConformingStrings);
         } catch (SqlSyntaxException e) {
             return failed(e.getMessage(), "syntax:" + sql);
         }

@@ -37,10 +37,11 @@ public record SqlAnalyzerOptions(FunctionCatalogue catalogue, SqlKind unknownFun
     }
 
     /** Defaults: built-in catalogue, unknown functions are server code, unparsed is admin, 4 Mi characters,
-     * nesting 1000, 10 000 cached shapes of at most 64 Ki characters. */
+     * nesting 1000, 10 000 cached shapes of statements of at most 4 Ki characters (so the cache stays
+     * under roughly 100 MB even when filled with the longest shapes). */
     public static SqlAnalyzerOptions defaults() {
         return new SqlAnalyzerOptions(FunctionCatalogue.defaults(), SqlKind.SERVER_CODE, SqlKind.ADMIN,
-                4 * 1024 * 1024, 1000, 10_000, 64 * 1024);
+                4 * 1024 * 1024, 1000, 10_000, 4 * 1024);
     }
 
     public SqlAnalyzerOptions withCatalogue(FunctionCatalogue c) {
@@ -65,6 +66,11 @@ public record SqlAnalyzerOptions(FunctionCatalogue catalogue, SqlKind unknownFun
     public SqlAnalyzerOptions withMaxNesting(int n) {
         return new SqlAnalyzerOptions(catalogue, unknownFunctionKind, unparsedKind, maxLength, n, cacheSize,
                 maxCachedLength);
+    }
+
+    public SqlAnalyzerOptions withMaxCachedLength(int n) {
+        return new SqlAnalyzerOptions(catalogue, unknownFunctionKind, unparsedKind, maxLength, maxNesting, cacheSize,
+                n);
     }
 
     public SqlAnalyzerOptions withCacheSize(int n) {

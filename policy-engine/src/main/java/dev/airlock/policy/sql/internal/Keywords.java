@@ -55,10 +55,10 @@ final class Keywords {
             "xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable year yes zone");
 
     /**
-     * Words that, followed by {@code (}, are syntax and never a function call: reserved keywords, type names
-     * with modifiers, and unreserved words whose grammar puts a parenthesis after them.
+     * Words that, followed by {@code (}, are syntax and never a function call: reserved keywords and
+     * column-name keywords, which PostgreSQL does not accept as function names unquoted.
      */
-    static final Set<String> NOT_FUNCTION = words(
+    static final Set<String> NEVER_CALL = words(
             // reserved
             "all analyse analyze and any array as asc asymmetric both case cast check collate column constraint",
             "create current_catalog current_date current_role current_time current_timestamp current_user default",
@@ -66,21 +66,40 @@ final class Keywords {
             "initially intersect into lateral leading limit localtime localtimestamp not null offset on only or",
             "order placing primary references returning select session_user some symmetric system_user table then",
             "to trailing true union unique user using variadic when where window with",
-            // reserved, may be function or type names in a few places but not as calls
-            "authorization binary concurrently cross freeze full ilike inner is isnull join like natural notnull",
-            "outer overlaps similar tablesample verbose",
             // column-name keywords that are not calls
             "between bigint bit boolean char character dec decimal exists float inout int integer interval",
-            "national nchar none numeric out precision real row setof smallint time timestamp values varchar",
-            "varying double",
-            // unreserved words followed by a parenthesis in the grammar
+            "national nchar none numeric out precision real row setof smallint time timestamp values varchar");
+
+    /**
+     * Words that may name a function (type-function-name and unreserved keywords) but that the grammar also
+     * puts before a parenthesis as syntax ({@code GROUP BY (}, {@code OVER (}, {@code x LIKE (},
+     * {@code ON CONFLICT (} …): a call only where an expression starts.
+     */
+    static final Set<String> CALL_WHERE_EXPRESSION_STARTS = words(
+            "authorization binary collation concurrently cross freeze full ilike inner is isnull join like natural",
+            "notnull outer overlaps similar tablesample verbose left right",
             "by over filter within sets cube rollup repeatable include key options operator conflict columns set",
-            "reset exclude also instead");
+            "reset exclude also instead varying double");
+
+    /** Keywords after which an expression (and so a function call) can start. */
+    static final Set<String> EXPRESSION_START = words(
+            "select where and or not on then else when by returning default having distinct all any some limit",
+            "offset in between symmetric asymmetric case return do array values like ilike similar to escape from",
+            "zone variadic call lateral only is");
+
+    /** Operators PostgreSQL defines for its built-in types; any other is a user-defined function call. */
+    static final Set<String> BUILTIN_OPERATORS = words(
+            "+ - * / % ^ = <> != < > <= >= || ~ ~* !~ !~* ~~ ~~* !~~ !~~* @> <@ && ?| ?& ? -> ->> #> #>> #-",
+            "@? @@ @@@ <-> << >> <<= >>= &< &> <<| |>> &<| |&> ~= @ # ## | & |/ ||/ ! !! -|- <^ >^ ?# ?-| ?||",
+            "?- ~>~ ~<~ ~>=~ ~<=~ ^@ *= *<> *< *> *<= *>= :: .. := =>");
 
     /** Words after which, in DDL, a name followed by {@code (} is an object name, a signature or a type. */
     static final Set<String> DDL_NAME_INTRODUCERS = words(
             "table view index on references type domain function procedure routine aggregate statistics sequence",
-            "exists only of using into collation configuration dictionary parser template method cast");
+            "exists only of into collation configuration dictionary parser template method cast");
+
+    /** Index access methods: {@code USING gist (…)} names one, not a call. */
+    static final Set<String> ACCESS_METHODS = words("btree hash gist gin spgist brin bloom rum ivfflat hnsw heap");
 
     /** Clause words that end a FROM list at the same nesting level. */
     static final Set<String> FROM_LIST_END = words(

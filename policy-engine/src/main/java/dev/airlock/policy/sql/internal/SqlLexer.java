@@ -18,16 +18,27 @@ public final class SqlLexer {
 
     private final String s;
     private final int n;
+    private final boolean standardConformingStrings;
     private final Tokens out = new Tokens();
 
-    private SqlLexer(String s) {
+    private SqlLexer(String s, boolean standardConformingStrings) {
         this.s = s;
         this.n = s.length();
+        this.standardConformingStrings = standardConformingStrings;
     }
 
-    /** Lexes the whole string; comments and white space are dropped. */
+    /** Lexes the whole string with {@code standard_conforming_strings = on}. */
     public static Tokens lex(String sql) throws SqlSyntaxException {
-        SqlLexer lexer = new SqlLexer(sql);
+        return lex(sql, true);
+    }
+
+    /**
+     * Lexes the whole string; comments and white space are dropped. With
+     * {@code standardConformingStrings = false} a backslash escapes in every string, as the server does when
+     * the session turned the setting off.
+     */
+    public static Tokens lex(String sql, boolean standardConformingStrings) throws SqlSyntaxException {
+        SqlLexer lexer = new SqlLexer(sql, standardConformingStrings);
         lexer.run();
         return lexer.out;
     }
@@ -81,7 +92,7 @@ public final class SqlLexer {
             } else if (c == '/' && at(i + 1) == '*') {
                 i = skipBlockComment(i);
             } else if (c == '\'') {
-                i = string(i, i + 1, StringStyle.STANDARD);
+                i = string(i, i + 1, plain());
             } else if (c == '"') {
                 i = quotedIdent(i, i + 1, false);
             } else if (c == '$') {
@@ -136,6 +147,10 @@ public final class SqlLexer {
     }
 
     private enum StringStyle { STANDARD, EXTENDED, BITS }
+
+    private StringStyle plain() {
+        return standardConformingStrings ? StringStyle.STANDARD : StringStyle.EXTENDED;
+    }
 
     /**
      * A quoted string body starting at {@code j} (just after the opening quote); handles {@code ''}, E-string
@@ -483,7 +498,7 @@ public final class SqlLexer {
                 case 'b': case 'B': case 'x': case 'X':
                     return string(i, i + 2, StringStyle.BITS);
                 case 'n': case 'N':
-                    return string(i, i + 2, StringStyle.STANDARD);
+                    return string(i, i + 2, plain());
                 default:
                     break;
             }
@@ -491,6 +506,9 @@ public final class SqlLexer {
         if ((c == 'u' || c == 'U') && next == '&') {
             char q = at(i + 2);
             if (q == '\'') {
+                if (!standardConformingStrings) {
+                    throw new SqlSyntaxException("unsafe use of string constant with Unicode escapes", i);
+                }
                 int end = string(i, i + 3, StringStyle.STANDARD);
                 int[] pos = {end};
                 uescape(pos);

@@ -63,8 +63,9 @@ public final class StatementAnalyzer {
             } else if (ty == TokenType.WORD && routine && parens == 0) {
                 // psql's rule for SQL-standard routine bodies: CREATE [OR REPLACE] FUNCTION|PROCEDURE ...
                 // BEGIN ATOMIC ... END may hold semicolons (CASE ... END nests inside).
+                // only BEGIN ATOMIC opens a body: a function named "begin" must not swallow what follows
                 String w = t.text(i);
-                if (w.equals("begin")) {
+                if (w.equals("begin") && (beginDepth > 0 || t.isWord(i + 1, "atomic"))) {
                     beginDepth++;
                 } else if (w.equals("case") && beginDepth > 0) {
                     beginDepth++;
@@ -487,7 +488,10 @@ public final class StatementAnalyzer {
             }
             i++;
         }
-        if (t.isWord(i, "role") || t.isWord(i, "authorization")) {
+        // GUC names are matched case-insensitively, quoted or not: SET "Role" = x is SET ROLE
+        String name = t.isName(i) ? t.text(i).toLowerCase(java.util.Locale.ROOT) : "";
+        if (name.equals("role") || name.equals("session_authorization")
+                || t.isWord(i, "authorization") && t.isWord(i - 1, "session")) {
             raise(SqlKind.DCL);
         } else if (t.isWord(i, "transaction") || t.isWord(i, "constraints")) {
             raise(SqlKind.TRANSACTION);
@@ -702,6 +706,11 @@ public final class StatementAnalyzer {
             return;
         }
         raise(object.equals("LANGUAGE") ? SqlKind.DDL : ddlKind(object));
+        if (object.equals("DOMAIN")) {
+            // ADD CONSTRAINT … CHECK validates the existing data: its calls run now
+            walk(i, to, true, true, false);
+            return;
+        }
         if (object.equals("TABLE") || object.equals("FOREIGN TABLE") || object.equals("MATERIALIZED VIEW")) {
             i = skipIfNotExists(i);
             if (t.isWord(i, "all")) {
@@ -842,6 +851,13 @@ public final class StatementAnalyzer {
                     f.headPos = true;
                 }
                 case WORD -> i = wordToken(i, to, f, executes, ddl, stack.isEmpty());
+                case OP -> {
+                    f.headPos = false;
+                    String op = t.text(i);
+                    if (!Keywords.BUILTIN_OPERATORS.contains(op)) {
+                        function("operator(" + op + ")", executes);
+                    }
+                }
                 case QUOTED_IDENT -> {
                     if (f.cte == Cte.EXPECT_NAME) {
                         cteNames.add(t.text(i));
@@ -1054,6 +1070,26 @@ public final class StatementAnalyzer {
             case "on" -> {
                 return i;
             }
+            case "operator" -> {
+                if (!t.is(i + 1, TokenType.LPAREN)) {
+                    return name(i, to, f, executes, ddl);
+                }
+                // OPERATOR(schema.op): a call of whatever function that operator names
+                int close = closing(i + 1, to);
+                if (close < 0) {
+                    return i;
+                }
+                StringBuilder b = new StringBuilder();
+                for (int k = i + 2; k < close; k++) {
+                    b.append(t.is(k, TokenType.DOT) ? "." : t.text(k) == null ? "?" : t.text(k));
+                }
+                String op = b.toString();
+                String bare = op.startsWith("pg_catalog.") ? op.substring("pg_catalog.".length()) : op;
+                if (!Keywords.BUILTIN_OPERATORS.contains(bare)) {
+                    function("operator(" + op + ")", executes);
+                }
+                return close;
+            }
             case "where" -> {
                 f.sawWhere = true;
                 f.fromList = false;
@@ -1147,10 +1183,34 @@ public final class StatementAnalyzer {
 
     private boolean pendingNoFrom;
 
+    /** True when the token before i ends nothing an operand could end: an expression may start at i. */
+    private boolean expressionStartsAt(int i) {
+        int p = i - 1;
+        if (p < 0) {
+            return true;
+        }
+        switch (t.type(p)) {
+            case OP:
+                return !t.text(p).equals("::");
+            case LPAREN: case COMMA: case LBRACKET: case SEMICOLON:
+                return true;
+            case WORD:
+                return !t.is(p - 1, TokenType.DOT) && Keywords.EXPRESSION_START.contains(t.text(p));
+            default:
+                return false;
+        }
+    }
+
     private boolean isCall(int i, int end, boolean ddl) {
         boolean qualifiedName = end - i > 1;
-        if (!qualifiedName && t.is(i, TokenType.WORD) && Keywords.NOT_FUNCTION.contains(t.text(i))) {
-            return false;
+        if (!qualifiedName && t.is(i, TokenType.WORD)) {
+            String w = t.text(i);
+            if (Keywords.NEVER_CALL.contains(w)) {
+                return false;
+            }
+            if (Keywords.CALL_WHERE_EXPRESSION_STARTS.contains(w)) {
+                return expressionStartsAt(i) && !(w.equals("conflict") && t.isWord(i - 1, "on"));
+            }
         }
         int p = i - 1;
         if (p < 0) {
@@ -1170,6 +1230,9 @@ public final class StatementAnalyzer {
             }
             if (!Keywords.ALL.contains(pw)) {
                 return false; // alias or column name, then a column list or a type modifier
+            }
+            if (ddl && pw.equals("using") && !qualifiedName && Keywords.ACCESS_METHODS.contains(t.text(i))) {
+                return false;
             }
             if (ddl && Keywords.DDL_NAME_INTRODUCERS.contains(pw)) {
                 return false;
