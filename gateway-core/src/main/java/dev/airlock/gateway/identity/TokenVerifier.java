@@ -8,10 +8,11 @@ import java.util.concurrent.CompletionStage;
 /**
  * Verifies OIDC access tokens (signed JWTs) from a fixed set of issuers.
  *
- * <p>{@link #verify} never blocks: discovery and JWKS requests run on the verifier's own executor. The returned
- * stage completes on the calling thread when the token is cached or the issuer's keys are at hand, otherwise on
- * that executor, so a Netty caller hops back with {@code channel.eventLoop().execute(...)}. A refused token
- * completes the stage exceptionally with a {@link TokenRejectedException}.
+ * <p>{@link #verify} never blocks and does little work on the calling thread: a cached token, or one refused on
+ * its size, header or issuer, completes at once; otherwise discovery and JWKS requests run on the verifier's fetch
+ * threads and signature checks on its verification threads, where the stage completes. A Netty caller hops back
+ * with {@code channel.eventLoop().execute(...)}. A refused token completes the stage exceptionally with a
+ * {@link TokenRejectedException} (not wrapped).
  */
 public interface TokenVerifier extends AutoCloseable {
 

@@ -78,6 +78,43 @@ class JwksRefreshTest {
     }
 
     @Test
+    void concurrentFirstCallersShareOneFetch() throws Exception {
+        TokenVerifier v = verifier(dev.settings());
+        int threads = 8;
+        List<List<String>> tokens = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            List<String> mine = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                mine.add(dev.token("user-" + t + "-" + i).algorithm(i % 2 == 0 ? "ES256" : "EdDSA").mint());
+            }
+            tokens.add(mine);
+        }
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<List<CompletionStage<Identity>>>> started = new ArrayList<>();
+            for (List<String> mine : tokens) {
+                started.add(pool.submit(() -> {
+                    go.await();
+                    return mine.stream().map(v::verify).toList();
+                }));
+            }
+            go.countDown();
+            for (int t = 0; t < threads; t++) {
+                List<CompletionStage<Identity>> stages = started.get(t).get(10, TimeUnit.SECONDS);
+                for (int i = 0; i < stages.size(); i++) {
+                    assertThat(stages.get(i).toCompletableFuture().get(10, TimeUnit.SECONDS).subject())
+                            .isEqualTo("user-" + t + "-" + i);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(dev.discoveryRequests()).isEqualTo(1);
+        assertThat(dev.jwksRequests()).isEqualTo(1);
+    }
+
+    @Test
     void fetchesARotatedKeyOnceAndThenUsesIt() {
         TokenVerifier v = verifier(fixedJwks());
         accepted(v, dev.token("alice").mint());
@@ -153,6 +190,20 @@ class JwksRefreshTest {
     }
 
     @Test
+    void stopsTrustingKeysTooOldToRefresh() {
+        verifier = TokenVerifier.create(List.of(fixedJwks()), VerifierOptions.defaults().withClock(clock)
+                .withMinRefreshInterval(MIN_REFRESH).withKeysTtl(Duration.ofMinutes(1)));
+        accepted(verifier, dev.token("alice").lifetime(Duration.ofHours(1)).mint());
+        dev.failRequests(500);
+        clock.advance(Duration.ofMinutes(5));
+        String token = dev.token("bob").issuedAt(clock.instant()).mint();
+        assertThat(rejected(verifier, token).rejection()).isEqualTo(TokenRejection.KEYS_UNAVAILABLE);
+        dev.failRequests(0);
+        clock.advance(MIN_REFRESH);
+        assertThat(accepted(verifier, token).subject()).isEqualTo("bob");
+    }
+
+    @Test
     void keepsTheKnownKeysWhenARefreshFails() throws JOSEException {
         TokenVerifier v = verifier(fixedJwks());
         accepted(v, dev.token("alice").mint());
@@ -221,12 +272,41 @@ class JwksRefreshTest {
     }
 
     @Test
-    void fetchesKeysOffTheCallingThread() throws Exception {
+    void givesUpOnAJwksEndpointThatNeverAnswers() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        com.sun.net.httpserver.HttpServer stalled = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        stalled.createContext("/", exchange -> {
+            try (exchange) {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        stalled.start();
+        try {
+            java.net.URI jwks = java.net.URI.create("http://127.0.0.1:" + stalled.getAddress().getPort() + "/jwks");
+            verifier = TokenVerifier.create(List.of(IssuerSettings.withJwks(dev.issuer(), jwks, DevIssuer.DEFAULT_AUDIENCE)),
+                    VerifierOptions.defaults().withFetchTimeout(Duration.ofMillis(300)));
+            long t0 = System.nanoTime();
+            TokenRejectedException e = rejected(verifier, dev.token("alice").mint());
+            assertThat(e.rejection()).isEqualTo(TokenRejection.KEYS_UNAVAILABLE);
+            assertThat(e.getCause()).isInstanceOf(java.net.SocketTimeoutException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        } finally {
+            release.countDown();
+            stalled.stop(0);
+        }
+    }
+
+    @Test
+    void fetchesKeysAndChecksSignaturesOffTheCallingThread() throws Exception {
         TokenVerifier v = verifier(fixedJwks());
         Thread caller = Thread.currentThread();
         String thread = v.verify(dev.token("alice").mint())
                 .thenApply(id -> Thread.currentThread().getName()).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        assertThat(thread).startsWith("airlock-jwks-").isNotEqualTo(caller.getName());
+        assertThat(thread).startsWith("airlock-token-verify-").isNotEqualTo(caller.getName());
+        assertThat(dev.jwksRequests()).isEqualTo(1);
     }
 
     @Test

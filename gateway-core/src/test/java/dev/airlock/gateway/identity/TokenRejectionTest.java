@@ -224,6 +224,27 @@ class TokenRejectionTest {
         assertThat(accepted(verifier, dev.token("alice").claim("tenant", "acme").mint()).claims()).containsEntry("tenant", "acme");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"exp", "sub", "aud"})
+    void rejectsATokenWithoutTheClaimsEveryTokenNeeds(String missing) throws JOSEException {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(dev.issuer());
+        if (!missing.equals("sub")) {
+            claims.subject("alice");
+        }
+        if (!missing.equals("aud")) {
+            claims.audience(DevIssuer.DEFAULT_AUDIENCE);
+        }
+        if (!missing.equals("exp")) {
+            claims.expirationTime(Date.from(Instant.now().plusSeconds(300)));
+        }
+        RSAKey key = (RSAKey) dev.signingKey(JWSAlgorithm.RS256);
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims.build());
+        jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(key));
+        TokenRejectedException e = rejected(verifier, jwt.serialize());
+        assertThat(e.rejection()).isEqualTo(TokenRejection.MISSING_CLAIM);
+        assertThat(e.detail()).isEqualTo(missing);
+    }
+
     @Test
     void rejectsAGroupsClaimOfTheWrongType() {
         assertRejected(dev.token("alice").claim("groups", 42).mint(), TokenRejection.INVALID_CLAIM);
@@ -245,6 +266,16 @@ class TokenRejectionTest {
             assertThat(e.rejection().isTransient()).isTrue();
             assertThat(e.getCause()).isNotNull();
         }
+    }
+
+    @Test
+    void failsClosedOnceTheVerifierIsClosed() {
+        accepted(verifier, dev.token("alice").mint());
+        verifier.close();
+        assertRejected(dev.token("bob").mint(), TokenRejection.KEYS_UNAVAILABLE);
+        TokenVerifier fresh = verifierFor(dev.settings());
+        fresh.close();
+        assertThat(rejected(fresh, dev.token("carol").mint()).rejection()).isEqualTo(TokenRejection.KEYS_UNAVAILABLE);
     }
 
     @Test

@@ -1,12 +1,6 @@
 package dev.airlock.gateway.identity.internal;
 
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.KeyUse;
-import com.nimbusds.jose.jwk.OctetKeyPair;
-import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jose.util.ResourceRetriever;
 import dev.airlock.gateway.identity.IssuerSettings;
@@ -17,8 +11,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -30,12 +22,14 @@ import org.slf4j.LoggerFactory;
 /**
  * One issuer's signing keys: resolved through discovery or a fixed JWKS URL, fetched on the fetch executor,
  * cached, refreshed in the background after the TTL and on an unknown {@code kid}, never more than once per
- * minimum refresh interval, with concurrent requests sharing one fetch.
+ * minimum refresh interval, with concurrent requests sharing one fetch. While the issuer is unreachable the last
+ * keys stay in use for up to {@value #MAX_AGE_IN_TTLS} TTLs after they were fetched.
  */
 final class IssuerKeys {
 
     private static final Logger log = LoggerFactory.getLogger(IssuerKeys.class);
-    static final int MIN_RSA_BITS = 2048;
+    /** Keys older than this many TTLs are no longer used while the issuer is unreachable. */
+    static final int MAX_AGE_IN_TTLS = 4;
 
     private final IssuerSettings settings;
     private final ResourceRetriever retriever;
@@ -45,11 +39,11 @@ final class IssuerKeys {
     private final Duration minRefreshInterval;
 
     // Guarded by this.
-    private JWKSet keys;
+    private KeyRing keys;
     private Instant fetchedAt;
     private Instant lastAttempt;
     private Throwable lastFailure;
-    private CompletableFuture<JWKSet> inFlight;
+    private CompletableFuture<KeyRing> inFlight;
     /** The JWKS location learnt from discovery; reset after a failed fetch so that discovery is repeated. */
     private volatile URI discoveredJwksUri;
 
@@ -64,7 +58,7 @@ final class IssuerKeys {
     }
 
     /** The keys to verify with now; fetches them first when there are none yet. */
-    synchronized CompletableFuture<JWKSet> current() {
+    synchronized CompletableFuture<KeyRing> current() {
         Instant now = clock.instant();
         if (keys == null) {
             if (inFlight != null) {
@@ -74,6 +68,13 @@ final class IssuerKeys {
                 return CompletableFuture.failedFuture(unavailable(lastFailure));
             }
             return fetch(now);
+        }
+        if (now.isAfter(fetchedAt.plus(ttl.multipliedBy(MAX_AGE_IN_TTLS)))) {
+            // Too old to keep trusting through an outage (a key may have been withdrawn): wait for a fresh set.
+            if (inFlight != null) {
+                return inFlight;
+            }
+            return mayFetch(now) ? fetch(now) : CompletableFuture.failedFuture(unavailable(lastFailure));
         }
         if (inFlight == null && now.isAfter(fetchedAt.plus(ttl)) && mayFetch(now)) {
             fetch(now); // background refresh; the current keys stay in use meanwhile
@@ -85,7 +86,7 @@ final class IssuerKeys {
      * Keys after a refresh caused by a token whose key was not in {@code seen}: a newer set when one arrived in
      * the meantime, the result of a new fetch when the rate limit allows one, and {@code seen} otherwise.
      */
-    synchronized CompletableFuture<JWKSet> refreshAfterMiss(JWKSet seen) {
+    synchronized CompletableFuture<KeyRing> refreshAfterMiss(KeyRing seen) {
         if (keys != null && keys != seen) {
             return CompletableFuture.completedFuture(keys);
         }
@@ -103,9 +104,9 @@ final class IssuerKeys {
         return lastAttempt == null || !now.isBefore(lastAttempt.plus(minRefreshInterval));
     }
 
-    private CompletableFuture<JWKSet> fetch(Instant now) {
+    private CompletableFuture<KeyRing> fetch(Instant now) {
         lastAttempt = now;
-        CompletableFuture<JWKSet> result = new CompletableFuture<>();
+        CompletableFuture<KeyRing> result = new CompletableFuture<>();
         inFlight = result;
         try {
             CompletableFuture.supplyAsync(this::load, executor).whenComplete((set, failure) -> settle(result, set, failure));
@@ -115,7 +116,7 @@ final class IssuerKeys {
         return result;
     }
 
-    private void settle(CompletableFuture<JWKSet> result, JWKSet set, Throwable failure) {
+    private void settle(CompletableFuture<KeyRing> result, KeyRing set, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         synchronized (this) {
             if (inFlight == result) {
@@ -143,20 +144,13 @@ final class IssuerKeys {
     }
 
     /** Blocking: runs on the fetch executor only. */
-    private JWKSet load() {
+    private KeyRing load() {
         try {
             URI jwksUri = settings.discovery() ? discover() : settings.jwksUri();
             String body = retriever.retrieveResource(jwksUri.toURL()).getContent();
-            JWKSet set = JWKSet.parse(body);
-            List<JWK> usable = new ArrayList<>();
-            for (JWK jwk : set.getKeys()) {
-                JWK pub = usable(jwk);
-                if (pub != null) {
-                    usable.add(pub);
-                }
-            }
-            log.debug("Fetched {} usable signing keys of issuer {} from {}", usable.size(), settings.issuer(), jwksUri);
-            return new JWKSet(usable);
+            KeyRing ring = KeyRing.of(JWKSet.parse(body));
+            log.debug("Fetched {} usable signing keys of issuer {} from {}", ring.size(), settings.issuer(), jwksUri);
+            return ring;
         } catch (IOException | java.text.ParseException | IllegalArgumentException e) {
             throw new CompletionException(e);
         }
@@ -182,23 +176,5 @@ final class IssuerKeys {
         IssuerSettings.checkFetchable("jwks_uri", uri);
         discoveredJwksUri = uri;
         return uri;
-    }
-
-    /** The public part of a key fit for verifying signatures, or {@code null} to skip it. */
-    static JWK usable(JWK jwk) {
-        if (jwk.getKeyUse() != null && !KeyUse.SIGNATURE.equals(jwk.getKeyUse())) {
-            return null;
-        }
-        if (jwk instanceof RSAKey) {
-            return jwk.size() >= MIN_RSA_BITS ? jwk.toPublicJWK() : null;
-        }
-        if (jwk instanceof ECKey) {
-            Curve c = ((ECKey) jwk).getCurve();
-            return Curve.P_256.equals(c) || Curve.P_384.equals(c) || Curve.P_521.equals(c) ? jwk.toPublicJWK() : null;
-        }
-        if (jwk instanceof OctetKeyPair) {
-            return Curve.Ed25519.equals(((OctetKeyPair) jwk).getCurve()) ? jwk.toPublicJWK() : null;
-        }
-        return null; // symmetric ("oct") keys are never used: no HMAC with a published key
     }
 }

@@ -3,16 +3,6 @@ package dev.airlock.gateway.identity.internal;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.Ed25519Verifier;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.OctetKeyPair;
-import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.ResourceRetriever;
 import com.nimbusds.jwt.EncryptedJWT;
@@ -33,7 +23,6 @@ import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -45,6 +34,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -69,11 +59,13 @@ public final class OidcTokenVerifier implements TokenVerifier {
     private final Clock clock;
     private final VerifiedTokenCache cache;
     private final ExecutorService executor;
+    private final ExecutorService cpu;
 
     public OidcTokenVerifier(List<IssuerSettings> issuers, VerifierOptions options) {
         this.clock = options.clock();
         this.cache = new VerifiedTokenCache(options.tokenCacheSize());
-        this.executor = Executors.newFixedThreadPool(options.fetchThreads(), daemonThreads());
+        this.executor = Executors.newFixedThreadPool(options.fetchThreads(), daemonThreads("airlock-jwks-"));
+        this.cpu = Executors.newFixedThreadPool(options.verifyThreads(), daemonThreads("airlock-token-verify-"));
         int timeout = (int) options.fetchTimeout().toMillis();
         ResourceRetriever retriever = new DefaultResourceRetriever(timeout, timeout, options.maxDocumentBytes());
         Map<String, Issuer> byName = new LinkedHashMap<>();
@@ -81,7 +73,7 @@ public final class OidcTokenVerifier implements TokenVerifier {
         for (IssuerSettings s : issuers) {
             IssuerKeys keys = new IssuerKeys(s, retriever, executor, clock, options.keysTtl(), options.minRefreshInterval());
             if (byName.putIfAbsent(s.issuer(), new Issuer(s, keys)) != null) {
-                executor.shutdownNow();
+                close();
                 throw new IllegalArgumentException("issuers: " + s.issuer() + " twice (expected: each issuer once)");
             }
             max = Math.max(max, s.maxTokenBytes());
@@ -90,10 +82,10 @@ public final class OidcTokenVerifier implements TokenVerifier {
         this.maxTokenBytes = max == 0 ? IssuerSettings.DEFAULT_MAX_TOKEN_BYTES : max;
     }
 
-    private static ThreadFactory daemonThreads() {
+    private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, "airlock-jwks-" + n.incrementAndGet());
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
@@ -117,12 +109,19 @@ public final class OidcTokenVerifier implements TokenVerifier {
                 } else {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure;
+                    if (cause instanceof RejectedExecutionException) {
+                        cause = new TokenRejectedException(TokenRejection.KEYS_UNAVAILABLE, "verifier closed", cause);
+                    }
                     logRejection(tokenHash, cause);
                     out.completeExceptionally(cause);
                 }
             });
         } catch (TokenRejectedException e) {
             logRejection(hash, e);
+            out.completeExceptionally(e);
+        } catch (RuntimeException e) {
+            // Not a verdict on the token but a fault here: fail closed, asynchronously like every other outcome.
+            log.warn("Token verification failed unexpectedly", e);
             out.completeExceptionally(e);
         }
         return out;
@@ -136,6 +135,7 @@ public final class OidcTokenVerifier implements TokenVerifier {
     @Override
     public void close() {
         executor.shutdownNow();
+        cpu.shutdownNow();
     }
 
     private static void logRejection(String hash, Throwable t) {
@@ -169,8 +169,10 @@ public final class OidcTokenVerifier implements TokenVerifier {
             throw new TokenRejectedException(TokenRejection.DISALLOWED_ALGORITHM,
                     safe(alg) + " (expected: one of " + settings.algorithms().stream().sorted().toList() + ')');
         }
+        // Signature checks cost up to milliseconds of CPU (ES256, EdDSA): off the caller's thread, which may be an
+        // event loop, and off the fetch threads, which may be stuck on a slow issuer.
         return issuer.keys().current()
-                .thenCompose(keys -> verifySignature(jwt, issuer, keys, true))
+                .thenComposeAsync(keys -> verifySignature(jwt, issuer, keys, true), cpu)
                 .thenApply(ignored -> accept(claims, settings, tokenHash));
     }
 
@@ -218,9 +220,9 @@ public final class OidcTokenVerifier implements TokenVerifier {
         }
     }
 
-    private CompletableFuture<Void> verifySignature(SignedJWT jwt, Issuer issuer, JWKSet keys, boolean mayRefresh) {
+    private CompletableFuture<Void> verifySignature(SignedJWT jwt, Issuer issuer, KeyRing keys, boolean mayRefresh) {
         JWSHeader header = jwt.getHeader();
-        List<JWK> candidates = candidates(keys, header);
+        List<KeyRing.Entry> candidates = keys.candidates(header, MAX_CANDIDATE_KEYS);
         if (candidates.isEmpty()) {
             if (mayRefresh) {
                 return issuer.keys().refreshAfterMiss(keys).thenCompose(k -> verifySignature(jwt, issuer, k, false));
@@ -230,9 +232,9 @@ public final class OidcTokenVerifier implements TokenVerifier {
                     (kid == null ? "no kid" : "kid " + safe(kid)) + ", alg " + safe(header.getAlgorithm().getName()));
         }
         byte[] signingInput = jwt.getSigningInput();
-        for (JWK key : candidates) {
+        for (KeyRing.Entry key : candidates) {
             try {
-                if (verifierFor(key).verify(header, signingInput, jwt.getSignature())) {
+                if (key.verifier().verify(header, signingInput, jwt.getSignature())) {
                     return CompletableFuture.completedFuture(null);
                 }
             } catch (JOSEException | RuntimeException e) {
@@ -241,51 +243,6 @@ public final class OidcTokenVerifier implements TokenVerifier {
             }
         }
         throw new TokenRejectedException(TokenRejection.BAD_SIGNATURE);
-    }
-
-    private static List<JWK> candidates(JWKSet keys, JWSHeader header) {
-        String kid = header.getKeyID();
-        JWSAlgorithm alg = header.getAlgorithm();
-        List<JWK> out = new ArrayList<>();
-        for (JWK k : keys.getKeys()) {
-            if (kid != null && !kid.equals(k.getKeyID())) {
-                continue;
-            }
-            if (k.getAlgorithm() != null && !k.getAlgorithm().equals(alg)) {
-                continue;
-            }
-            if (fits(k, alg)) {
-                out.add(k);
-                if (out.size() == MAX_CANDIDATE_KEYS) {
-                    break;
-                }
-            }
-        }
-        return out;
-    }
-
-    private static boolean fits(JWK key, JWSAlgorithm alg) {
-        if (JWSAlgorithm.Family.RSA.contains(alg)) {
-            return key instanceof RSAKey;
-        }
-        if (key instanceof ECKey) {
-            Curve c = ((ECKey) key).getCurve();
-            return JWSAlgorithm.ES256.equals(alg) && Curve.P_256.equals(c)
-                    || JWSAlgorithm.ES384.equals(alg) && Curve.P_384.equals(c)
-                    || JWSAlgorithm.ES512.equals(alg) && Curve.P_521.equals(c);
-        }
-        return JWSAlgorithm.EdDSA.equals(alg) && key instanceof OctetKeyPair
-                && Curve.Ed25519.equals(((OctetKeyPair) key).getCurve());
-    }
-
-    private static JWSVerifier verifierFor(JWK key) throws JOSEException {
-        if (key instanceof RSAKey) {
-            return new RSASSAVerifier((RSAKey) key);
-        }
-        if (key instanceof ECKey) {
-            return new ECDSAVerifier((ECKey) key);
-        }
-        return new Ed25519Verifier((OctetKeyPair) key);
     }
 
     /** The signature is good: check time, audience and required claims, map, cache. */
