@@ -256,32 +256,37 @@ BEGIN
     RETURN created;
 END $$;
 
-SELECT lineage.ensure_partitions(now() - interval '1 month', now() + interval '3 months');
+DO $$ BEGIN PERFORM lineage.ensure_partitions(now() - interval '1 month', now() + interval '3 months'); END $$;
 
 -- Projection: journal -> typed tables -------------------------------------------------------------
+-- (jsonb_populate_record in FROM, not (f(x)).* in the select list, which would call it once per column.)
 
 CREATE FUNCTION lineage.project_records() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO lineage.policy_versions
-    SELECT (jsonb_populate_record(null::lineage.policy_versions, n.body::jsonb
-            || jsonb_build_object('record_id', n.record_id, 'at', n.at))).*
-    FROM new_rows n WHERE n.kind = 'policy_version'
+    SELECT r.*
+    FROM new_rows n,
+         jsonb_populate_record(null::lineage.policy_versions, n.body::jsonb || jsonb_build_object('record_id', n.record_id, 'at', n.at)) r
+    WHERE n.kind = 'policy_version'
     ON CONFLICT (hash) DO NOTHING;
 
     INSERT INTO lineage.session_starts
-    SELECT (jsonb_populate_record(null::lineage.session_starts, n.body::jsonb
-            || jsonb_build_object('record_id', n.record_id, 'at', n.at))).*
-    FROM new_rows n WHERE n.kind = 'session_start';
+    SELECT r.*
+    FROM new_rows n,
+         jsonb_populate_record(null::lineage.session_starts, n.body::jsonb || jsonb_build_object('record_id', n.record_id, 'at', n.at)) r
+    WHERE n.kind = 'session_start';
 
     INSERT INTO lineage.session_ends
-    SELECT (jsonb_populate_record(null::lineage.session_ends, n.body::jsonb
-            || jsonb_build_object('record_id', n.record_id, 'at', n.at))).*
-    FROM new_rows n WHERE n.kind = 'session_end';
+    SELECT r.*
+    FROM new_rows n,
+         jsonb_populate_record(null::lineage.session_ends, n.body::jsonb || jsonb_build_object('record_id', n.record_id, 'at', n.at)) r
+    WHERE n.kind = 'session_end';
 
     INSERT INTO lineage.actions
-    SELECT (jsonb_populate_record(null::lineage.actions, n.body::jsonb
-            || jsonb_build_object('record_id', n.record_id, 'at', n.at))).*
-    FROM new_rows n WHERE n.kind = 'action';
+    SELECT r.*
+    FROM new_rows n,
+         jsonb_populate_record(null::lineage.actions, n.body::jsonb || jsonb_build_object('record_id', n.record_id, 'at', n.at)) r
+    WHERE n.kind = 'action';
 
     INSERT INTO lineage.data_objects
     SELECT DISTINCT ON (o.object_id) o.object_id, o.kind, o.connection, o.schema_name, o.table_name,
@@ -297,29 +302,34 @@ BEGIN
     WHERE n.kind = 'action';
 
     INSERT INTO lineage.decisions
-    SELECT (jsonb_populate_record(null::lineage.decisions, n.body::jsonb
-            || jsonb_build_object('record_id', n.record_id, 'at', n.at))).*
-    FROM new_rows n WHERE n.kind = 'decision';
+    SELECT r.*
+    FROM new_rows n,
+         jsonb_populate_record(null::lineage.decisions, n.body::jsonb || jsonb_build_object('record_id', n.record_id, 'at', n.at)) r
+    WHERE n.kind = 'decision';
 
     INSERT INTO lineage.results
-    SELECT (jsonb_populate_record(null::lineage.results, n.body::jsonb
-            || jsonb_build_object('record_id', n.record_id, 'at', n.at))).*
-    FROM new_rows n WHERE n.kind = 'result';
+    SELECT r.*
+    FROM new_rows n,
+         jsonb_populate_record(null::lineage.results, n.body::jsonb || jsonb_build_object('record_id', n.record_id, 'at', n.at)) r
+    WHERE n.kind = 'result';
 
     INSERT INTO lineage.approval_requests
-    SELECT (jsonb_populate_record(null::lineage.approval_requests, n.body::jsonb
-            || jsonb_build_object('record_id', n.record_id, 'at', n.at, 'state', 'pending'))).*
-    FROM new_rows n WHERE n.kind = 'approval_request';
+    SELECT r.*
+    FROM new_rows n,
+         jsonb_populate_record(null::lineage.approval_requests, n.body::jsonb || jsonb_build_object('record_id', n.record_id, 'at', n.at, 'state', 'pending')) r
+    WHERE n.kind = 'approval_request';
 
     INSERT INTO lineage.approval_votes
-    SELECT (jsonb_populate_record(null::lineage.approval_votes, n.body::jsonb
-            || jsonb_build_object('record_id', n.record_id, 'at', n.at))).*
-    FROM new_rows n WHERE n.kind = 'approval_vote';
+    SELECT r.*
+    FROM new_rows n,
+         jsonb_populate_record(null::lineage.approval_votes, n.body::jsonb || jsonb_build_object('record_id', n.record_id, 'at', n.at)) r
+    WHERE n.kind = 'approval_vote';
 
     INSERT INTO lineage.approval_state_changes
-    SELECT (jsonb_populate_record(null::lineage.approval_state_changes, n.body::jsonb
-            || jsonb_build_object('record_id', n.record_id, 'at', n.at))).*
-    FROM new_rows n WHERE n.kind = 'approval_state';
+    SELECT r.*
+    FROM new_rows n,
+         jsonb_populate_record(null::lineage.approval_state_changes, n.body::jsonb || jsonb_build_object('record_id', n.record_id, 'at', n.at)) r
+    WHERE n.kind = 'approval_state';
 
     RETURN NULL;
 END $$;

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,18 +30,22 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #append} completes when the record is durable: committed to PostgreSQL or, while
  * PostgreSQL is unreachable, forced to the local spool. {@link #appendCommitted} (durable-first, for
  * privileged actions) completes only once PostgreSQL has committed the record and fails after
- * {@link WriterConfig#durableTimeout()}. Spooled records are replayed in order, exactly once, before
+ * {@link WriterConfig#durableTimeout()}; such records go ahead of the bulk queue, in their own small
+ * transaction, so their latency does not grow with the backlog. Spooled records are replayed in order, exactly once, before
  * anything newer; a spool left by an earlier process is replayed by the next writer on the same file.
  */
 public final class LineageWriter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LineageWriter.class);
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final DataSource dataSource;
     private final WriterConfig config;
     private final Journal journal;
     private final Spool spool;
     private final ArrayBlockingQueue<Pending> queue;
+    /** Durable-first records: written ahead of the bulk queue, in their own small transaction. */
+    private final ArrayBlockingQueue<Pending> priority;
     private final Thread thread;
     private final Map<UUID, CompletableFuture<Void>> awaitingCommit = new HashMap<>();
     private final AtomicLong committed = new AtomicLong();
@@ -61,6 +66,7 @@ public final class LineageWriter implements AutoCloseable {
         this.journal = new Journal(config.chain());
         this.spool = spool;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+        this.priority = new ArrayBlockingQueue<>(Math.max(16, config.queueCapacity() / 10));
         this.spoolRecords = spool.records();
         this.thread = new Thread(this::run, "lineage-writer-" + config.chain());
         this.thread.setDaemon(true);
@@ -102,7 +108,7 @@ public final class LineageWriter implements AutoCloseable {
             return f;
         }
         Envelope env = EventCodec.encode(event);
-        if (!queue.offer(new Pending(env, f, needCommit))) {
+        if (!(needCommit ? priority : queue).offer(new Pending(env, f, needCommit))) {
             rejected.incrementAndGet();
             f.completeExceptionally(new LineageException.Backpressure("lineage queue full ("
                     + config.queueCapacity() + " records waiting); the store cannot keep up"));
@@ -110,29 +116,31 @@ public final class LineageWriter implements AutoCloseable {
         }
         int depth = queue.size();
         queuePeak.accumulateAndGet(depth, Math::max);
+        if (needCommit) {
+            LockSupport.unpark(thread);
+        }
         return f;
     }
 
     public WriterStats stats() {
         return new WriterStats(committed.get(), spooled.get(), replayed.get(), rejected.get(), failed.get(),
-                queue.size(), queuePeak.get(), spoolRecords, reachable);
+                queue.size() + priority.size(), queuePeak.get(), spoolRecords, reachable);
     }
 
     private void run() {
         List<Pending> batch = new ArrayList<>(config.batchSize());
         while (true) {
             batch.clear();
-            try {
-                Pending first = queue.poll(50, TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    batch.add(first);
-                    queue.drainTo(batch, config.batchSize() - 1);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            priority.drainTo(batch, config.batchSize());
+            if (batch.isEmpty()) {
+                queue.drainTo(batch, config.batchSize());
             }
             if (!spool.isEmpty() && System.nanoTime() - nextRetryNanos >= 0) {
                 replay();
+            }
+            if (batch.isEmpty() && running) {
+                LockSupport.parkNanos(POLL_NANOS);
+                continue;
             }
             if (!batch.isEmpty()) {
                 if (spool.isEmpty()) {
@@ -140,7 +148,7 @@ public final class LineageWriter implements AutoCloseable {
                 } else {
                     toSpool(batch);
                 }
-            } else if (!running) {
+            } else if (!running && queue.isEmpty() && priority.isEmpty()) {
                 break;
             }
         }
@@ -269,6 +277,7 @@ public final class LineageWriter implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        LockSupport.unpark(thread);
         try {
             thread.join();
         } catch (InterruptedException e) {
