@@ -71,6 +71,7 @@ class PostgresProxyEdgeIT {
         Properties p = new Properties();
         p.setProperty("user", "agent-1");
         p.setProperty("password", TestGate.TOKEN);
+        p.setProperty("socketTimeout", "60");
         p.setProperty("sslmode", sslmode);
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + connection, p);
     }

@@ -64,6 +64,7 @@ class PostgresProxyIT {
         Properties p = new Properties();
         p.setProperty("user", "agent-1");
         p.setProperty("password", TestGate.TOKEN);
+        p.setProperty("socketTimeout", "60");
         p.setProperty("sslmode", "disable");
         p.setProperty("preferQueryMode", mode);
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + db.database(), p);
@@ -318,8 +319,81 @@ class PostgresProxyIT {
         Properties p = new Properties();
         p.setProperty("user", "agent-1");
         p.setProperty("password", TestGate.TOKEN);
+        p.setProperty("socketTimeout", "60");
         p.setProperty("sslmode", "disable");
         assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/nope", p))
                 .hasFieldOrPropertyWithValue("SQLState", "3D000");
+    }
+
+    @Test
+    void cancelWhileParkedGivesUpTheWait() throws Exception {
+        try (Connection c = connect("simple"); Statement s = c.createStatement()) {
+            CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
+                try {
+                    s.execute("UPDATE items SET name = 'hold_me'");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            TestGate.Held held = gate.held.poll(30, TimeUnit.SECONDS);
+            s.cancel();
+            assertThatThrownBy(() -> running.get(30, TimeUnit.SECONDS))
+                    .rootCause().hasFieldOrPropertyWithValue("SQLState", "57014");
+            assertThat(held.verdict()).isCancelled();
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM items WHERE name LIKE 'hold%'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
+        }
+    }
+
+    @Test
+    void gatesFastPathFunctionCalls() throws SQLException {
+        try (Connection c = connect("extended")) {
+            c.setAutoCommit(false);
+            org.postgresql.largeobject.LargeObjectManager lom = c.unwrap(PGConnection.class).getLargeObjectAPI();
+            long oid = lom.createLO();
+            try (org.postgresql.largeobject.LargeObject lo = lom.open(oid)) {
+                lo.write(new byte[] {1, 2, 3});
+            }
+            c.commit();
+            assertThat(gate.admitted).anySatisfy(cmd -> assertThat(cmd.kind()).isEqualTo(Command.Kind.FUNCTION_CALL));
+            gate.denyFunctionCalls = true;
+            try {
+                assertThatThrownBy(() -> lom.open(oid)).isInstanceOf(SQLException.class);
+                c.rollback();
+            } finally {
+                gate.denyFunctionCalls = false;
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertThat(rs.next()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void relaysNotices() throws SQLException {
+        try (Connection c = connect("simple"); Statement s = c.createStatement()) {
+            s.execute("DO $$BEGIN RAISE NOTICE 'hello from the server'; END$$");
+            SQLWarning w = s.getWarnings();
+            assertThat(w != null && w.getMessage().contains("hello from the server")).isTrue();
+        }
+    }
+
+    @Test
+    void closesIdleSessions() throws Exception {
+        try (ProxyServer idle = new ProxyServer(PostgresListenerConfig.defaults(null, true)
+                .withIdleTimeout(java.time.Duration.ofMillis(300)), gate)) {
+            Properties p = new Properties();
+            p.setProperty("user", "agent-1");
+            p.setProperty("password", TestGate.TOKEN);
+        p.setProperty("socketTimeout", "60");
+            p.setProperty("sslmode", "disable");
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + idle.port() + "/" + db.database(), p)) {
+                gate.closed.clear();
+                assertThat(gate.closed.poll(30, TimeUnit.SECONDS)).isEqualTo("idle timeout");
+                assertThatThrownBy(() -> c.createStatement().executeQuery("SELECT 1")).isInstanceOf(SQLException.class);
+            }
+        }
     }
 }

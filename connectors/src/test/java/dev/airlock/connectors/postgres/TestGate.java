@@ -47,6 +47,7 @@ final class TestGate implements Gate {
     final List<Command> reported = new CopyOnWriteArrayList<>();
     final BlockingQueue<Held> held = new LinkedBlockingQueue<>();
     final BlockingQueue<String> closed = new LinkedBlockingQueue<>();
+    volatile boolean denyFunctionCalls;
     private final AtomicInteger ids = new AtomicInteger();
 
     @Override
@@ -70,6 +71,10 @@ final class TestGate implements Gate {
         if (command.text().contains("DROP")) {
             return CompletableFuture.completedFuture(dev.airlock.connectors.spi.Verdict.deny(Failure.POLICY_DENIED,
                     "DDL is not allowed on " + session.connection().name(), "no-ddl", "req-42", "Ask a DBA."));
+        }
+        if (denyFunctionCalls && command.kind() == Command.Kind.FUNCTION_CALL) {
+            return CompletableFuture.completedFuture(dev.airlock.connectors.spi.Verdict.deny(Failure.POLICY_DENIED,
+                    "fast-path function calls are not allowed", "no-fastpath", null, null));
         }
         if (command.text().contains("hold_me")) {
             CompletableFuture<dev.airlock.connectors.spi.Verdict> f = new CompletableFuture<>();

@@ -186,13 +186,27 @@ final class ProxyConnection {
     private void onClientFrame(ByteBuf frame) {
         backlog.add(frame);
         backlogBytes += frame.readableBytes();
-        drain();
+        if (!draining) {
+            drainBacklog();
+        }
     }
 
+    /** After a read: one flush for everything the read produced, then ask for more. */
+    private void readComplete() {
+        upstream.flush();
+        readMore();
+    }
+
+    /** After a verdict arrived asynchronously: resume, flush and read on. */
     private void drain() {
         if (draining) {
             return;
         }
+        drainBacklog();
+        readComplete();
+    }
+
+    private void drainBacklog() {
         draining = true;
         try {
             while (!parked && !closed && !backlog.isEmpty()) {
@@ -203,7 +217,9 @@ final class ProxyConnection {
         } finally {
             draining = false;
         }
-        upstream.flush();
+    }
+
+    private void readMore() {
         // While parked, keep reading a little so that a client going away is noticed (and its approval
         // cancelled); what it sends meanwhile waits in the backlog, up to PARKED_READ_LIMIT bytes.
         if (!closed && upstream.isWritable() && (parked ? backlogBytes < PARKED_READ_LIMIT : backlog.isEmpty())) {
@@ -600,6 +616,13 @@ final class ProxyConnection {
                 return;
             }
             onClientFrame((ByteBuf) msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (!closed) {
+                readComplete();
+            }
         }
 
         @Override

@@ -114,9 +114,11 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
                 cf.channel().close();
             }
         });
-        client.eventLoop().schedule(() -> promise.tryFailure(new java.util.concurrent.TimeoutException(
-                "upstream login took longer than " + config.startupTimeout().toMillis() + " ms")),
+        io.netty.util.concurrent.Future<?> timeout = client.eventLoop().schedule(() -> promise.tryFailure(
+                new java.util.concurrent.TimeoutException("upstream login took longer than "
+                        + config.startupTimeout().toMillis() + " ms")),
                 config.startupTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        promise.addListener(f -> timeout.cancel(false));
         return promise;
     }
 
