@@ -165,6 +165,7 @@ public final class ApprovalService implements AutoCloseable {
                 Optional<StoredApproval> grant = store.findGrant(r.actionDigest(), r.requesterKey(), r.connection(),
                         r.createdAt().minus(r.profile().grantWindow()));
                 if (grant.isPresent()) {
+                    f.posted.complete(List.of());
                     f.complete(new ApprovalOutcome.Approved(grant.get().id(), approvers(grant.get().id()), true));
                     return;
                 }
@@ -172,6 +173,7 @@ public final class ApprovalService implements AutoCloseable {
             store.create(r);
         } catch (RuntimeException e) {
             log.warn("approval request {} could not be stored", r.id(), e);
+            f.posted.completeExceptionally(e);
             f.completeExceptionally(e);
             return;
         }
@@ -189,16 +191,22 @@ public final class ApprovalService implements AutoCloseable {
         if (f.isDone()) {
             // cancelled while being stored; the whenComplete hook may have run before the row existed
             cancel(r.id(), "the agent went away");
+            f.posted.complete(List.of());
             return;
         }
+        List<String> postedTo = new ArrayList<>();
         for (String spec : r.profile().channels()) {
             int colon = spec.indexOf(':');
             ApprovalChannel ch = colon < 0 ? null : channels.get(spec.substring(0, colon));
             if (ch == null) {
-                continue; // web / cli / a channel not configured here: approvers pull
+                if (colon < 0) {
+                    postedTo.add(spec); // web / cli: approvers pull
+                }
+                continue;
             }
             try {
                 Optional<String> ref = ch.post(r, spec.substring(colon + 1));
+                postedTo.add(spec);
                 if (ref.isPresent()) {
                     store.addDelivery(r.id(), spec, ref.get());
                     // decided between posting and storing the delivery: the announcement may have missed it
@@ -211,6 +219,7 @@ public final class ApprovalService implements AutoCloseable {
                 log.warn("approval request {}: posting to {} failed", r.id(), spec, e);
             }
         }
+        f.posted.complete(List.copyOf(postedTo));
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 public final class PendingApproval extends CompletableFuture<ApprovalOutcome> {
 
     private final String requestId;
+    final CompletableFuture<java.util.List<String>> posted = new CompletableFuture<>();
 
     PendingApproval(String requestId) {
         this.requestId = requestId;
@@ -16,5 +17,14 @@ public final class PendingApproval extends CompletableFuture<ApprovalOutcome> {
 
     public String requestId() {
         return requestId;
+    }
+
+    /**
+     * Completes once the request is stored and shown to approvers, with the channel ids it was posted to
+     * (for the agent's "waiting" notice); with an empty list when a grant window answered at once, and
+     * exceptionally when the request could not be stored.
+     */
+    public java.util.concurrent.CompletionStage<java.util.List<String>> posted() {
+        return posted.minimalCompletionStage();
     }
 }

@@ -189,8 +189,11 @@ class ApprovalServiceTest {
         assertThat(o.fromGrant()).isTrue();
         assertThat(o.requestId()).isEqualTo(first.requestId());
         PendingApproval other = service.request(update("UPDATE orders SET x = 2 WHERE id = 42"), AGENT_FOR_ALICE, p, context());
-        assertThat(channel.events.poll(5, TimeUnit.SECONDS)).startsWith("finish ");
-        assertThat(channel.events.poll(5, TimeUnit.SECONDS)).isEqualTo("post room " + other.requestId());
+        String e;
+        do { // the first request's finish (possibly twice: it is idempotent) comes first
+            e = channel.events.poll(5, TimeUnit.SECONDS);
+        } while (e != null && e.startsWith("finish "));
+        assertThat(e).isEqualTo("post room " + other.requestId());
         assertThat(other).isNotDone();
     }
 

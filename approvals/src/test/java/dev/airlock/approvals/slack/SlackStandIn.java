@@ -217,7 +217,22 @@ public final class SlackStandIn implements AutoCloseable {
         return r;
     }
 
+    private volatile java.util.function.Consumer<Call> onCall = c -> { };
+
+    /** Called (on the stand-in's HTTP thread) with every call as it is recorded; for latency measurements. */
+    public void onCall(java.util.function.Consumer<Call> hook) {
+        this.onCall = hook;
+    }
+
+    /** Forgets recorded calls (long benchmark runs). */
+    public void clear() {
+        synchronized (calls) {
+            calls.clear();
+        }
+    }
+
     private void record(Call c) {
+        onCall.accept(c);
         synchronized (calls) {
             calls.add(c);
             calls.notifyAll();
