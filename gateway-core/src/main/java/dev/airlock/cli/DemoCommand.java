@@ -155,7 +155,7 @@ final class DemoCommand implements Callable<Integer> {
             ObjectNode state = JSON.createObjectNode();
             state.put("admin_url", server.adminUrl().toString())
                     .put("token_url", "http://127.0.0.1:" + minter.getAddress().getPort() + "/token")
-                    .put("token_secret", secret).put("pg_port", pgPort)
+                    .put("token_secret", secret).put("pg_port", pgPort).put("upstream_port", pg.getPort())
                     .put("lineage_jdbc_url", "jdbc:postgresql://localhost:" + pg.getPort() + "/airlock_lineage");
             Path stateFile = home.resolve(STATE_FILE);
             Files.deleteIfExists(stateFile);

@@ -232,12 +232,12 @@ public final class AirlockGate {
             return CompletableFuture.completedFuture(Verdict.deny(Failure.UNAVAILABLE,
                     "Airlock could not decide on this statement", null, null, "Try again later."));
         }
-        metrics.decision(session.connection.name(), decision.effect().yamlName());
         if (command.kind() == Command.Kind.SQL_PREPARE && decision.effect() != Effect.DENY) {
             // decided again, with parameters, and recorded when it runs
             metrics.decided(System.nanoTime() - start);
             return CompletableFuture.completedFuture(Verdict.ALLOW);
         }
+        metrics.decision(session.connection.name(), decision.effect().yamlName());
         UUID actionId = UUID.randomUUID();
         ActionRecorded act = ActionRecorded.of(actionId, session.sessionId, action);
         DecisionRecorded dec = DecisionRecorded.of(actionId, decision);
