@@ -304,3 +304,18 @@ INSERT INTO t VALUES (1) ON CONFLICT (id) DO NOTHING
 SET session_authorization TO 'postgres'; SET LOCAL "Role" = 'admin'; SET SESSION ROLE admin
 -- ----
 CREATE FUNCTION begin() RETURNS int LANGUAGE sql AS 'select 1'; SELECT pg_terminate_backend(1)
+-- ----
+SELECT 'a''b;'; SELECT "a""b;" FROM t; SELECT $$a$b;$$; SELECT $q$ $Q$; $q$; SELECT 2
+-- ----
+SELECT e'\\\';'; SELECT 1/*;*/; SELECT 2 --;
+; SELECT 1/**/;/**/SELECT 3
+-- ----
+SELECT b'01', x'0F'; SELECT 1e3, 1.e3, .1e-3; SELECT a$1 FROM t; SELECT 1 AS "x;y"
+-- ----
+SELECT $1; SELECT N'x;'; SELECT E'\u0041;'; SELECT 1 +/*;*/ 2; SELECT 1 *-- c
+2; SELECT U&"a;b"
+-- ----
+SELECT 'a'
+'b;'; SELECT 2
+-- ----
+SELECT 1 -- trailing comment without newline; DELETE FROM t

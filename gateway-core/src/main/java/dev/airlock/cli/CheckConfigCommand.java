@@ -2,17 +2,18 @@ package dev.airlock.cli;
 
 import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.AirlockConfigLoader;
+import dev.airlock.config.policy.PolicyCrossCheck;
+import dev.airlock.config.policy.PolicyDocument;
+import dev.airlock.config.policy.PolicyException;
+import dev.airlock.config.policy.PolicyProblem;
+import dev.airlock.config.policy.PolicyReader;
 import dev.airlock.config.yaml.ConfigProblem;
-import dev.airlock.config.yaml.Problems;
 import dev.airlock.config.yaml.Validated;
-import dev.airlock.config.yaml.Yaml;
-import dev.airlock.config.yaml.YamlMapping;
-import dev.airlock.config.yaml.YamlNode;
+import dev.airlock.policy.PolicyCompiler;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -57,20 +58,21 @@ final class CheckConfigCommand implements Callable<Integer> {
     }
 
     /**
-     * Checks the policy files {@code config} lists. This is the seam for the policy binding: until it is
-     * wired in here, each file must exist (the loader already checked) and be a YAML mapping. The full
-     * check also validates channel ids against {@link AirlockConfig#channelIds()}.
+     * Checks the policy files {@code config} lists: each file on its own (schema, kinds, templates), the
+     * files together (unique rule ids and profiles, approvals defined, one settings block), that they
+     * compile, and that they agree with {@code airlock.yaml} (connection names, approval channels).
      */
     static List<ConfigProblem> validatePolicyFiles(AirlockConfig config) {
-        Problems problems = new Problems();
-        for (Path file : config.policy().files()) {
-            Path shown = displayPath(file);
-            Optional<YamlNode> root = Yaml.parse(shown, problems);
-            if (root.isPresent() && !(root.get() instanceof YamlMapping)) {
-                problems.add(root.get(), "expected a mapping with approval_profiles and rules, got " + root.get().describe());
-            }
+        List<Path> files = config.policy().files().stream().map(CheckConfigCommand::displayPath).toList();
+        List<PolicyProblem> problems = new ArrayList<>();
+        try {
+            List<PolicyDocument> docs = PolicyReader.readAll(files);
+            PolicyCompiler.compile(docs);
+            problems.addAll(PolicyCrossCheck.check(docs, config));
+        } catch (PolicyException e) {
+            problems.addAll(e.problems());
         }
-        return problems.list();
+        return problems.stream().map(PolicyProblem::toConfigProblem).toList();
     }
 
     /** The path relative to the working directory when it lies below it, so messages stay short. */

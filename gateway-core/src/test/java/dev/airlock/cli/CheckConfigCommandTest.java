@@ -70,6 +70,30 @@ class CheckConfigCommandTest {
         assertThat(errLines().get(0)).endsWith("policy.yaml:1:1: expected a mapping with approval_profiles and rules, got a list");
     }
 
+    @Test
+    void reportsEveryPolicyProblemIncludingNamesAirlockYamlDoesNotDefine(@TempDir Path dir) throws IOException {
+        Files.copy(Path.of("../examples/airlock.yaml"), dir.resolve("airlock.yaml"));
+        copyTree(Path.of("../examples/secrets"), dir.resolve("secrets"));
+        Files.writeString(dir.resolve("policy.yaml"), """
+                approval_profiles:
+                  dba: {approvers: {groups: [dba]}, timeout: 15m, channels: [slack:#nowhere, web]}
+                rules:
+                  - {id: typo, match: {connection: {name: [ordrs]}}, effect: allow}
+                  - {id: ok, match: {connection: {name: [orders*]}}, effect: require_approval, approval: dba}
+                """);
+        assertThat(run("check-config", "--config", dir.resolve("airlock.yaml").toString())).isEqualTo(2);
+        assertThat(errLines()).hasSize(3);
+        assertThat(errLines().get(0)).endsWith("policy.yaml:2:3: approval_profiles.dba.channels: 'slack:#nowhere' is not a"
+                + " channel defined in airlock.yaml (defined: cli, slack:#db-approvals, teams:dba, web)");
+        assertThat(errLines().get(1)).endsWith("policy.yaml:4:5: rules[0].match.connection.name: 'ordrs' matches no"
+                + " connection in airlock.yaml (defined: bastion, billing-api, orders, orders-staging)");
+
+        Files.writeString(dir.resolve("policy.yaml"), "rules:\n  - {id: a, effect: require_approval}\n");
+        err.getBuffer().setLength(0);
+        assertThat(run("check-config", "--config", dir.resolve("airlock.yaml").toString())).isEqualTo(2);
+        assertThat(errLines().get(0)).endsWith("policy.yaml:2:5: rules[0]: effect require_approval needs 'approval' (an approval profile name)");
+    }
+
     private static void copyTree(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (var files = Files.list(from)) {

@@ -33,7 +33,7 @@ public final class PolicyCrossCheck {
             for (ApprovalProfile p : d.approvalProfiles().values()) {
                 for (String ch : p.channels()) {
                     if (!ch.equals("web") && !ch.equals("cli") && !channels.contains(ch)) {
-                        List<String> defined = new ArrayList<>(new TreeSet<>(channels));
+                        Set<String> defined = new TreeSet<>(channels);
                         defined.add("web");
                         defined.add("cli");
                         out.add(new PolicyProblem(p.location(), "approval_profiles." + p.name() + ".channels",

@@ -27,9 +27,9 @@ public record PolicyProblem(SourceLocation location, String path, String message
         return new PolicyProblem(new SourceLocation(p.file(), p.line(), p.column()), p.path(), p.message());
     }
 
-    /** {@code file:line:column: path: message}. */
+    /** {@code file:line:column: path: message} (the path is left out when empty, as in {@code ConfigProblem}). */
     @Override
     public String toString() {
-        return location + ": " + path + ": " + message;
+        return location + ": " + (path.isEmpty() ? "" : path + ": ") + message;
     }
 }

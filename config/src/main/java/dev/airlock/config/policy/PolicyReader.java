@@ -180,6 +180,10 @@ public final class PolicyReader {
     }
 
     private PolicyDocument document(YamlNode root) {
+        if (!(root instanceof YamlNode.MapNode)) {
+            b.problem(root.location(), "", "expected a mapping with approval_profiles and rules, got " + root.describe());
+            return null;
+        }
         YamlNode.MapNode top = b.map(root, "", TOP);
         if (top == null) {
             return null;

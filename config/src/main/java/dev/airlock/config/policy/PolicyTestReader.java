@@ -58,7 +58,10 @@ public final class PolicyTestReader {
         PolicyTestReader r = new PolicyTestReader();
         PolicyTestSuite suite = r.suite(file, root, dir);
         if (!r.b.problems().isEmpty()) {
-            throw new PolicyException(r.b.problems());
+            List<PolicyProblem> problems = new ArrayList<>(r.b.problems());
+            problems.sort(java.util.Comparator.comparingInt((PolicyProblem p) -> p.location().line())
+                    .thenComparingInt(p -> p.location().column()));
+            throw new PolicyException(problems);
         }
         return suite;
     }

@@ -129,7 +129,7 @@ class PolicyReaderTest {
         List<PolicyProblem> problems = PolicyCrossCheck.check(List.of(d), java.util.Set.of("prod-pg", "staging-pg"),
                 java.util.Set.of("slack:#dba"));
         assertThat(problems).extracting(PolicyProblem::toString).containsExactly(
-                "p.yaml:2:3: approval_profiles.dba.channels: 'teams:nope' is not a channel defined in airlock.yaml (defined: slack:#dba, web, cli)",
+                "p.yaml:2:3: approval_profiles.dba.channels: 'teams:nope' is not a channel defined in airlock.yaml (defined: cli, slack:#dba, web)",
                 "p.yaml:4:5: rules[0].match.connection.name: 'typo-db' matches no connection in airlock.yaml (defined: prod-pg, staging-pg)");
     }
 }
