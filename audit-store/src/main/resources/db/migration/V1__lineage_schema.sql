@@ -282,24 +282,24 @@ BEGIN
          jsonb_populate_record(null::lineage.session_ends, n.body::jsonb || jsonb_build_object('record_id', n.record_id, 'at', n.at)) r
     WHERE n.kind = 'session_end';
 
-    INSERT INTO lineage.actions
-    SELECT r.*
-    FROM new_rows n,
-         jsonb_populate_record(null::lineage.actions, n.body::jsonb || jsonb_build_object('record_id', n.record_id, 'at', n.at)) r
-    WHERE n.kind = 'action';
-
-    INSERT INTO lineage.data_objects
-    SELECT DISTINCT ON (o.object_id) o.object_id, o.kind, o.connection, o.schema_name, o.table_name,
-           o.host, o.path, o.method, o.route, o.display
-    FROM new_rows n,
-         jsonb_populate_recordset(null::lineage.data_objects, n.body::jsonb -> 'objects') o
-    WHERE n.kind = 'action'
-    ON CONFLICT (object_id) DO NOTHING;
-
+    -- Actions, their data objects and the links, in one statement so each body is parsed once.
+    WITH a AS MATERIALIZED (
+        SELECT n.record_id, n.at, n.body::jsonb AS j FROM new_rows n WHERE n.kind = 'action'
+    ), ins_actions AS (
+        INSERT INTO lineage.actions
+        SELECT r.*
+        FROM a, jsonb_populate_record(null::lineage.actions, a.j || jsonb_build_object('record_id', a.record_id, 'at', a.at)) r
+    ), objs AS MATERIALIZED (
+        SELECT a.at, (a.j ->> 'action_id')::uuid AS action_id, o FROM a, jsonb_array_elements(a.j -> 'objects') o
+    ), ins_objects AS (
+        INSERT INTO lineage.data_objects
+        SELECT DISTINCT ON (d.object_id) d.object_id, d.kind, d.connection, d.schema_name, d.table_name,
+               d.host, d.path, d.method, d.route, d.display
+        FROM objs, jsonb_populate_record(null::lineage.data_objects, objs.o) d
+        ON CONFLICT (object_id) DO NOTHING
+    )
     INSERT INTO lineage.action_objects
-    SELECT DISTINCT (n.body::jsonb ->> 'action_id')::uuid, (o ->> 'object_id')::uuid, o ->> 'access', n.at
-    FROM new_rows n, jsonb_array_elements(n.body::jsonb -> 'objects') o
-    WHERE n.kind = 'action';
+    SELECT DISTINCT objs.action_id, (objs.o ->> 'object_id')::uuid, objs.o ->> 'access', objs.at FROM objs;
 
     INSERT INTO lineage.decisions
     SELECT r.*

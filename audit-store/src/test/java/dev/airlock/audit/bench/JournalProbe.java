@@ -29,7 +29,7 @@ public final class JournalProbe {
             SqlStatement st = new SqlStatement("UPDATE", SqlKind.WRITE, Set.of(), Set.of(new TableRef("public", "customers")), Set.of(), false, null);
             SqlAnalysis analysis = new SqlAnalysis(List.of(st), "fp");
             Journal j = new Journal("main");
-            for (String mode : new String[] {"with-trigger"}) {
+            for (String mode : new String[] {"with-trigger", "without-trigger", "with-trigger"}) {
                 try (Connection c = store.dataSource().getConnection(); Statement s = c.createStatement()) {
                     s.execute("ALTER TABLE lineage.record " + (mode.equals("with-trigger") ? "ENABLE" : "DISABLE") + " TRIGGER project");
                 }
@@ -43,19 +43,7 @@ public final class JournalProbe {
                     long t0 = System.nanoTime();
                     try (Connection c = store.dataSource().getConnection()) {
                         c.setAutoCommit(false);
-                        if (round == 4 && mode.equals("with-trigger")) {
-                            try (Statement s = c.createStatement()) {
-                                s.execute("LOAD 'auto_explain'");
-                                s.execute("SET auto_explain.log_min_duration = 20");
-                                s.execute("SET auto_explain.log_nested_statements = on");
-                                s.execute("SET auto_explain.log_analyze = on");
-                                s.execute("SET auto_explain.log_level = notice");
-                            }
-                        }
                         j.append(c, envs, false);
-                        for (java.sql.SQLWarning w = c.getWarnings(); w != null; w = w.getNextWarning()) {
-                            System.out.println(w.getMessage());
-                        }
                         long t1 = System.nanoTime();
                         c.commit();
                         System.out.printf("%s: append %.1f ms, commit %.1f ms%n", mode, (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
