@@ -413,6 +413,9 @@ final class ProxyConnection {
         new Execute("", 0).encode(buf);
         upstream.write(buf);
         skipUntilSync = true;
+        // the unnamed statement and portal now hold the failing statement upstream
+        statements.remove("");
+        portals.remove("");
     }
 
     static ErrorResponse denialError(Verdict.Deny d) {
