@@ -162,7 +162,7 @@ public final class ApprovalService implements AutoCloseable {
     private void begin(ApprovalRequest r, PendingApproval f) {
         try {
             if (!r.profile().grantWindow().isZero()) {
-                Optional<StoredApproval> grant = store.findGrant(r.actionDigest(), r.requesterKey(), r.connection(),
+                Optional<StoredApproval> grant = store.findGrant(r.actionDigest(), r.requesterKey(), r.connection(), r.policyVersion(),
                         r.createdAt().minus(r.profile().grantWindow()));
                 if (grant.isPresent()) {
                     f.posted.complete(List.of());
@@ -256,7 +256,7 @@ public final class ApprovalService implements AutoCloseable {
                     now2.state().isFinal() ? VoteRejection.ALREADY_DECIDED : VoteRejection.ALREADY_VOTED);
         }
         if (vote == Vote.DENY) {
-            if (transition(requestId, ApprovalState.DENIED, voter.subject(), channel, reason)) {
+            if (transition(s.request(), ApprovalState.DENIED, voter.subject(), channel, reason)) {
                 return new VoteResult(requestId, true, ApprovalState.DENIED, null, "Denied.");
             }
         } else {
@@ -267,7 +267,7 @@ public final class ApprovalService implements AutoCloseable {
                 return new VoteResult(requestId, true, ApprovalState.PENDING, null,
                         "Approval recorded (" + distinct + " of " + quorum + ").");
             }
-            if (transition(requestId, ApprovalState.APPROVED, voter.subject(), channel, null)) {
+            if (transition(s.request(), ApprovalState.APPROVED, voter.subject(), channel, null)) {
                 return new VoteResult(requestId, true, ApprovalState.APPROVED, null, "Approved.");
             }
         }
@@ -340,6 +340,26 @@ public final class ApprovalService implements AutoCloseable {
 
     private void expire(String requestId) {
         transition(requestId, ApprovalState.EXPIRED, null, null, null);
+    }
+
+    /** A transition of a request already read: when this replica wins, its new state is known without reading it back. */
+    private boolean transition(ApprovalRequest known, ApprovalState to, String by, String channel, String reason) {
+        Instant at = clock.instant();
+        boolean won;
+        try {
+            won = store.compareAndSet(known.id(), to, by, channel, reason, at);
+        } catch (RuntimeException e) {
+            log.warn("approval request {}: state change to {} failed", known.id(), to, e);
+            return false;
+        }
+        if (won) {
+            ApprovalOutcome o = outcomeOf(new StoredApproval(known, to, by, reason, at));
+            complete(known.id(), o);
+            announce(known, o);
+        } else {
+            settle(known.id());
+        }
+        return won;
     }
 
     private boolean transition(String id, ApprovalState to, String by, String channel, String reason) {

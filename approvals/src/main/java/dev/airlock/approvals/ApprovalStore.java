@@ -42,10 +42,11 @@ public interface ApprovalStore extends AutoCloseable {
     boolean compareAndSet(String requestId, ApprovalState to, String decidedBy, String channel, String reason, Instant at);
 
     /**
-     * The latest approval of the same action by the same requester on the same connection decided at or
-     * after {@code since}, for grant windows.
+     * The latest approval of the same action by the same requester on the same connection under the same
+     * policy version, decided at or after {@code since}, for grant windows.
      */
-    Optional<StoredApproval> findGrant(String actionDigest, String requesterKey, String connection, Instant since);
+    Optional<StoredApproval> findGrant(String actionDigest, String requesterKey, String connection, String policyVersion,
+                                       Instant since);
 
     /** Remembers where a channel posted the request (e.g. Slack channel id + ts) so any replica can update it. */
     void addDelivery(String requestId, String channel, String ref);

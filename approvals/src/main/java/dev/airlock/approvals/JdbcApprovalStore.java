@@ -218,15 +218,17 @@ public final class JdbcApprovalStore implements ApprovalStore {
     }
 
     @Override
-    public Optional<StoredApproval> findGrant(String actionDigest, String requesterKey, String connection, Instant since) {
+    public Optional<StoredApproval> findGrant(String actionDigest, String requesterKey, String connection,
+                                              String policyVersion, Instant since) {
         Optional<UUID> id = query("SELECT r.request_id FROM lineage.approval_requests r "
                 + "JOIN lineage.approval_details d ON d.request_id = r.request_id "
                 + "WHERE r.state = 'approved' AND r.action_digest = ? AND d.requester_key = ? AND r.connection = ? "
-                + "AND r.state_changed_at >= ? ORDER BY r.state_changed_at DESC LIMIT 1", (c, ps) -> {
+                + "AND r.policy_version = ? AND r.state_changed_at >= ? ORDER BY r.state_changed_at DESC LIMIT 1", (c, ps) -> {
                     ps.setString(1, actionDigest);
                     ps.setString(2, requesterKey);
                     ps.setString(3, connection);
-                    ps.setTimestamp(4, Timestamp.from(since));
+                    ps.setString(4, policyVersion);
+                    ps.setTimestamp(5, Timestamp.from(since));
                 }, rs -> rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.<UUID>empty());
         return id.flatMap(u -> find(u.toString()));
     }

@@ -195,6 +195,10 @@ class ApprovalServiceTest {
         } while (e != null && e.startsWith("finish "));
         assertThat(e).isEqualTo("post room " + other.requestId());
         assertThat(other).isNotDone();
+        // the same statement by someone else is not covered either
+        PendingApproval byCarol = service.request(update("UPDATE orders SET x = 1 WHERE id = 42"), CAROL, p, context());
+        assertThat(channel.events.poll(5, TimeUnit.SECONDS)).isEqualTo("post room " + byCarol.requestId());
+        assertThat(byCarol).isNotDone();
     }
 
     @Test

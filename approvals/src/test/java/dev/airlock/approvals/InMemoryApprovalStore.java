@@ -73,10 +73,12 @@ final class InMemoryApprovalStore implements ApprovalStore {
     }
 
     @Override
-    public synchronized Optional<StoredApproval> findGrant(String actionDigest, String requesterKey, String connection, Instant since) {
+    public synchronized Optional<StoredApproval> findGrant(String actionDigest, String requesterKey, String connection,
+                                                           String policyVersion, Instant since) {
         return rows.values().stream()
                 .filter(s -> s.state() == ApprovalState.APPROVED && s.request().actionDigest().equals(actionDigest)
                         && s.request().requesterKey().equals(requesterKey) && s.request().connection().equals(connection)
+                        && s.request().policyVersion().equals(policyVersion)
                         && !s.decidedAt().isBefore(since))
                 .max(Comparator.comparing(StoredApproval::decidedAt));
     }

@@ -132,17 +132,18 @@ class JdbcApprovalStoreIT {
     }
 
     @Test
-    void grantIsFoundOnlyForTheSameActionRequesterAndConnectionWithinTheWindow(TestDatabase db) {
+    void grantIsFoundOnlyForTheSameActionRequesterConnectionAndPolicyWithinTheWindow(TestDatabase db) {
         try (JdbcApprovalStore s = store(db)) {
             ApprovalRequest r = request(Duration.ofMinutes(5), Duration.ofMinutes(10));
             s.create(r);
-            assertThat(s.findGrant(r.actionDigest(), r.requesterKey(), "prod-db", Instant.now().minusSeconds(600))).isEmpty();
+            assertThat(s.findGrant(r.actionDigest(), r.requesterKey(), "prod-db", "v1", Instant.now().minusSeconds(600))).isEmpty();
             s.compareAndSet(r.id(), ApprovalState.APPROVED, "bob", "slack", null, Instant.now());
-            assertThat(s.findGrant(r.actionDigest(), r.requesterKey(), "prod-db", Instant.now().minusSeconds(600)))
+            assertThat(s.findGrant(r.actionDigest(), r.requesterKey(), "prod-db", "v1", Instant.now().minusSeconds(600)))
                     .map(StoredApproval::id).contains(r.id());
-            assertThat(s.findGrant(r.actionDigest(), ApprovalRequest.requesterKey(BOB), "prod-db", Instant.now().minusSeconds(600))).isEmpty();
-            assertThat(s.findGrant("other", r.requesterKey(), "prod-db", Instant.now().minusSeconds(600))).isEmpty();
-            assertThat(s.findGrant(r.actionDigest(), r.requesterKey(), "prod-db", Instant.now().plusSeconds(1))).isEmpty();
+            assertThat(s.findGrant(r.actionDigest(), ApprovalRequest.requesterKey(BOB), "prod-db", "v1", Instant.now().minusSeconds(600))).isEmpty();
+            assertThat(s.findGrant("other", r.requesterKey(), "prod-db", "v1", Instant.now().minusSeconds(600))).isEmpty();
+            assertThat(s.findGrant(r.actionDigest(), r.requesterKey(), "prod-db", "v1", Instant.now().plusSeconds(1))).isEmpty();
+            assertThat(s.findGrant(r.actionDigest(), r.requesterKey(), "prod-db", "v2", Instant.now().minusSeconds(600))).isEmpty();
         }
     }
 

@@ -38,7 +38,7 @@ public final class SlackSocketMode implements AutoCloseable {
     private volatile Link current;
     private volatile boolean stopped;
     private volatile CountDownLatch hello = new CountDownLatch(1);
-    private int failures;
+    private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
 
     SlackSocketMode(SlackApprovalChannel channel, SlackApi api, String appToken) {
         this.channel = channel;
@@ -72,7 +72,7 @@ public final class SlackSocketMode implements AutoCloseable {
             if (old != null) {
                 old.close();
             }
-            failures = 0;
+            failures.set(0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -85,7 +85,7 @@ public final class SlackSocketMode implements AutoCloseable {
         if (stopped) {
             return;
         }
-        long delay = Math.min(30_000, 500L << Math.min(6, failures++));
+        long delay = Math.min(30_000, 500L << Math.min(6, failures.getAndIncrement()));
         reconnector.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 

@@ -198,8 +198,8 @@ class ApprovalsOnPostgresIT {
 
         @Override
         public java.util.Optional<dev.airlock.approvals.StoredApproval> findGrant(String digest, String key, String conn,
-                                                                                 java.time.Instant since) {
-            return d.findGrant(digest, key, conn, since);
+                                                                                 String policy, java.time.Instant since) {
+            return d.findGrant(digest, key, conn, policy, since);
         }
 
         @Override
