@@ -133,7 +133,7 @@ public final class ApprovalsApi {
         ApprovalRequest r = s.request();
         ObjectNode o = JSON.createObjectNode();
         o.put("id", r.id()).put("state", s.state().wireName()).put("requester", r.requester().subject());
-        ArrayNode chain = o.putArray("acting_for");
+        ArrayNode chain = o.putArray("actors"); // the delegation chain: who acts for the requester
         r.requester().actors().forEach(a -> chain.add(a.subject()));
         o.put("connection", r.connection()).put("statement", r.actionText()).put("profile", r.profile().name())
                 .put("quorum", r.profile().quorum()).put("created_at", r.createdAt().toString())
