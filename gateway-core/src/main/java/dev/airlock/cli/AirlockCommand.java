@@ -11,8 +11,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
         description = "Identity-aware gateway between AI agents and your databases, hosts and APIs.",
-        subcommands = {VersionCommand.class, CheckConfigCommand.class, PolicyCommand.class, AuditCommand.class,
-                CommandLine.HelpCommand.class},
+        subcommands = {VersionCommand.class, CommandLine.HelpCommand.class, PolicyCommand.class, CheckConfigCommand.class, RunCommand.class, DemoCommand.class, ApprovalsCommand.class, AuditCommand.class},
         usageHelpAutoWidth = true,
         exitCodeOnInvalidInput = AirlockCommand.EXIT_INVALID)
 public final class AirlockCommand implements Callable<Integer> {

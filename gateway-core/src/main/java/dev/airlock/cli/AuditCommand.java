@@ -62,6 +62,16 @@ final class AuditCommand implements Callable<Integer> {
     }
 
     DataSource dataSource() {
+        if ((jdbcUrl == null || jdbcUrl.isBlank()) && java.nio.file.Files.exists(DemoCommand.DEFAULT_DIR.resolve(DemoCommand.STATE_FILE))) {
+            // a running `airlock demo`: its lineage store, no flags needed
+            try {
+                jdbcUrl = DemoCommand.JSON.readTree(DemoCommand.DEFAULT_DIR.resolve(DemoCommand.STATE_FILE).toFile())
+                        .path("lineage_jdbc_url").asText(null);
+                user = user == null ? "postgres" : user;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         if (jdbcUrl == null || jdbcUrl.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--jdbc-url: missing (expected: jdbc:postgresql://host:port/db, or AIRLOCK_LINEAGE_URL)");

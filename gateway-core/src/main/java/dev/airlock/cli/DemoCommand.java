@@ -1,0 +1,329 @@
+package dev.airlock.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.airlock.audit.LineageStore;
+import dev.airlock.audit.StoreConfig;
+import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.AirlockConfigLoader;
+import dev.airlock.gateway.AirlockServer;
+import dev.airlock.gateway.identity.DevIssuer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code airlock demo}: everything on one machine — embedded PostgreSQL holding a sample {@code shop} database
+ * and the lineage store, a development OIDC issuer, a demo policy — and prints how to connect.
+ * {@code airlock demo token <name>} mints a token from the running demo.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run a self-contained demo: sample database, lineage store, dev OIDC issuer, demo policy.",
+        subcommands = DemoCommand.Token.class)
+final class DemoCommand implements Callable<Integer> {
+
+    static final Path DEFAULT_DIR = Path.of(".airlock", "demo");
+    static final String STATE_FILE = "state.json";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static final String POLICY = """
+            # The demo policy. Edit and save: Airlock reloads it (a broken edit keeps the previous policy).
+            approval_profiles:
+              dba:
+                approvers: {groups: [dba]}
+                quorum: 1
+                timeout: 10m
+                channels: [cli]
+            rules:
+              - id: no-ddl
+                match: {sql: {kind: [ddl, dcl, admin, server_code]}}
+                effect: deny
+                explain: "Schema and privilege changes on {connection} go through a change request."
+                hint: "Ask a DBA to make the change."
+              - id: exports-need-a-dba
+                match: {sql: {kind: [export]}}
+                effect: require_approval
+                approval: dba
+                explain: "{actor} wants to export data from {connection}; a DBA approves exports."
+              - id: writes-need-a-dba
+                match: {sql: {kind: [write]}}
+                effect: require_approval
+                approval: dba
+                explain: "{actor} wants to {statement} {tables} on {connection}; a DBA approves writes."
+              - id: reads-are-fine
+                match: {sql: {kind: [read, session, transaction]}}
+                effect: allow
+            """;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo keeps its data (default: .airlock/demo).")
+    Path dir = DEFAULT_DIR;
+
+    @Option(names = "--port", description = "PostgreSQL listener port (default: 6432, or a free port when taken).")
+    int port = 6432;
+
+    @Option(names = "--admin-port", description = "Admin/REST port (default: 9090, or a free port when taken).")
+    int adminPort = 9090;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path home = dir.toAbsolutePath().normalize();
+        Files.createDirectories(home);
+        out.println("airlock demo: starting embedded PostgreSQL in " + home.resolve("pg") + " (first run takes a while) ...");
+        out.flush();
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(home.resolve("pg")).setCleanDataDirectory(false)
+                .setServerConfig("listen_addresses", "localhost").start();
+        DevIssuer issuer = null;
+        HttpServer minter = null;
+        LineageStore lineage = null;
+        AirlockServer server = null;
+        try {
+            seed(pg.getPort());
+            issuer = DevIssuer.start();
+            String secret = HexFormat.of().formatHex(SecureRandom.getInstanceStrong().generateSeed(16));
+            minter = startMinter(issuer, secret);
+            int pgPort = available(port);
+            int admin = available(adminPort);
+            Files.writeString(home.resolve("policy.yaml"), POLICY);
+            Files.writeString(home.resolve("airlock.yaml"), """
+                    # Written by `airlock demo`; regenerated on every start.
+                    listeners:
+                      - name: pg
+                        protocol: postgres
+                        port: %d
+                        tls: {self_signed: true}
+                        default_connection: shop
+                    connections:
+                      - name: shop
+                        protocol: postgres
+                        listener: pg
+                        upstream: localhost:%d
+                        database: shop
+                        login: postgres
+                        labels: {env: demo}
+                    identity:
+                      - name: demo
+                        issuer: %s
+                        audience: airlock
+                    lineage:
+                      store: jdbc
+                      jdbc_url: jdbc:postgresql://localhost:%d/airlock_lineage
+                      user: postgres
+                      spool_dir: spool
+                    policy:
+                      files: [policy.yaml]
+                    admin:
+                      port: %d
+                    """.formatted(pgPort, pg.getPort(), issuer.issuer(), pg.getPort(), admin));
+            AirlockConfig config = AirlockConfigLoader.load(home.resolve("airlock.yaml")).orElseThrow();
+            lineage = LineageStore.open(StoreConfig.of("jdbc:postgresql://localhost:" + pg.getPort() + "/airlock_lineage",
+                    "postgres", ""));
+            server = AirlockServer.start(config, AirlockServer.Options.defaults().withLineageStore(lineage)
+                    .withShutdownGrace(Duration.ofSeconds(2)));
+            ObjectNode state = JSON.createObjectNode();
+            state.put("admin_url", server.adminUrl().toString())
+                    .put("token_url", "http://127.0.0.1:" + minter.getAddress().getPort() + "/token")
+                    .put("token_secret", secret).put("pg_port", pgPort).put("upstream_port", pg.getPort())
+                    .put("lineage_jdbc_url", "jdbc:postgresql://localhost:" + pg.getPort() + "/airlock_lineage");
+            Path stateFile = home.resolve(STATE_FILE);
+            Files.deleteIfExists(stateFile);
+            Files.createFile(stateFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(stateFile, state.toPrettyString());
+            String conn = "host=127.0.0.1 port=" + pgPort + " dbname=shop user=agent-1 sslmode=require";
+            out.println();
+            out.println("Airlock demo is running. Agents connect with any PostgreSQL client:");
+            out.println();
+            out.println("  PGPASSWORD=$(./airlock demo token agent-1 | tail -1) psql \"" + conn + "\"");
+            out.println();
+            out.println("  connection string: " + conn);
+            out.println("  admin / REST API:  " + server.adminUrl() + "  (/healthz, /metrics, /api/v1/approvals)");
+            out.println("  policy:            " + home.resolve("policy.yaml") + "  (edit it: reloaded on save)");
+            out.println("  lineage store:     psql \"host=localhost port=" + pg.getPort() + " dbname=airlock_lineage user=postgres\"");
+            out.println();
+            out.println("Try:");
+            out.println("  SELECT * FROM customers;                          -- allowed (reads-are-fine)");
+            out.println("  UPDATE orders SET status = 'shipped' WHERE id = 1; -- waits for a DBA");
+            out.println("  DROP TABLE orders;                                -- denied (no-ddl)");
+            out.println("  COPY customers TO STDOUT;                         -- export: waits for a DBA");
+            out.println("Then, in another terminal, as a DBA:");
+            out.println("  export AIRLOCK_TOKEN=$(./airlock demo token alice | tail -1)");
+            out.println("  ./airlock approvals list");
+            out.println("  ./airlock approvals approve <id>     (or: deny <id> --reason '...')");
+            out.println();
+            out.println("Tokens: names starting with 'agent' get group agents; any other name gets group dba. Ctrl-C stops the demo.");
+            out.flush();
+            RunCommand.awaitShutdown(closeAll(server, lineage, minter, issuer, pg), out);
+            return 0;
+        } catch (Exception | Error e) {
+            closeAll(server, lineage, minter, issuer, pg).close();
+            throw e;
+        }
+    }
+
+    private static AutoCloseable closeAll(AirlockServer server, LineageStore lineage, HttpServer minter, DevIssuer issuer,
+                                          EmbeddedPostgres pg) {
+        return () -> {
+            for (AutoCloseable c : new AutoCloseable[] {server, lineage, minter == null ? null : () -> minter.stop(0), issuer, pg}) {
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (Exception e) {
+                        System.err.println("airlock demo: closing failed: " + e);
+                    }
+                }
+            }
+        };
+    }
+
+    /** Creates the sample database and the lineage database on first run. */
+    static void seed(int port) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres", "postgres", "");
+             Statement s = c.createStatement()) {
+            for (String db : List.of("shop", "airlock_lineage")) {
+                try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + db + "'")) {
+                    if (!rs.next()) {
+                        s.execute("CREATE DATABASE " + db);
+                    }
+                }
+            }
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/shop", "postgres", "");
+             Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT to_regclass('public.customers') IS NOT NULL")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    return;
+                }
+            }
+            s.execute("""
+                    CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, email text NOT NULL, country text NOT NULL);
+                    CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers,
+                                         total numeric(10,2) NOT NULL, status text NOT NULL DEFAULT 'new');
+                    INSERT INTO customers VALUES
+                      (1, 'Ada Lovelace', 'ada@example.com', 'UK'), (2, 'Grace Hopper', 'grace@example.com', 'US'),
+                      (3, 'Edsger Dijkstra', 'edsger@example.com', 'NL'), (4, 'Barbara Liskov', 'barbara@example.com', 'US');
+                    INSERT INTO orders VALUES (1, 1, 120.00, 'new'), (2, 2, 75.50, 'paid'), (3, 3, 12.99, 'new'),
+                      (4, 4, 300.00, 'shipped'), (5, 1, 42.00, 'paid');
+                    """);
+        }
+    }
+
+    /** A loopback endpoint that mints demo tokens for callers who know the secret in the state file. */
+    static HttpServer startMinter(DevIssuer issuer, String secret) throws IOException {
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] expected = secret.getBytes(StandardCharsets.UTF_8);
+        http.createContext("/token", ex -> {
+            try (ex) {
+                String given = ex.getRequestHeaders().getFirst("X-Demo-Secret");
+                String query = ex.getRequestURI().getRawQuery();
+                String name = query != null && query.startsWith("name=")
+                        ? URLDecoder.decode(query.substring(5), StandardCharsets.UTF_8) : "";
+                byte[] body;
+                int status;
+                if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
+                    status = 403;
+                    body = "forbidden\n".getBytes(StandardCharsets.UTF_8);
+                } else if (!name.matches("[A-Za-z0-9._@-]{1,64}")) {
+                    status = 400;
+                    body = "name: expected 1-64 letters, digits, '.', '_', '@' or '-'\n".getBytes(StandardCharsets.UTF_8);
+                } else {
+                    status = 200;
+                    String group = name.startsWith("agent") ? "agents" : "dba";
+                    body = issuer.token(name).groups(group).email(name + "@demo.airlock")
+                            .lifetime(Duration.ofHours(12)).mint().getBytes(StandardCharsets.UTF_8);
+                }
+                ex.sendResponseHeaders(status, body.length);
+                try (OutputStream o = ex.getResponseBody()) {
+                    o.write(body);
+                }
+            }
+        });
+        http.start();
+        return http;
+    }
+
+    static int available(int preferred) throws IOException {
+        try (ServerSocket s = new ServerSocket(preferred, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            }
+        }
+    }
+
+    /** The running demo's state, or an error telling the user to start it. */
+    static ObjectNode state(Path dir) throws IOException {
+        Path f = dir.resolve(STATE_FILE);
+        if (!Files.exists(f)) {
+            throw new CommandLine.ParameterException(new CommandLine(new DemoCommand()),
+                    f + " not found: start the demo first with ./airlock demo");
+        }
+        return (ObjectNode) JSON.readTree(f.toFile());
+    }
+
+    @Command(name = "token", mixinStandardHelpOptions = true,
+            description = "Print a fresh token from the running demo (last line). Names starting with 'agent' are agents; others are DBAs.")
+    static final class Token implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "The subject, e.g. agent-1 or alice.")
+        String name;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "The demo directory (default: .airlock/demo).")
+        Path dir = DEFAULT_DIR;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectNode st = state(dir);
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                            st.get("token_url").asText() + "?name=" + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8)))
+                    .header("X-Demo-Secret", st.get("token_secret").asText()).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                spec.commandLine().getErr().println("airlock demo token: " + r.statusCode() + " " + r.body().trim());
+                return AirlockCommand.EXIT_INVALID;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("# token for " + name + " (group " + (name.startsWith("agent") ? "agents" : "dba")
+                    + "), valid 12 h; use it as the PostgreSQL password or as AIRLOCK_TOKEN:");
+            out.println(r.body());
+            out.flush();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.airlock.cli;
+
+import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.AirlockConfigLoader;
+import dev.airlock.config.yaml.Validated;
+import dev.airlock.gateway.AirlockServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code airlock run}: starts the listeners, the admin listener and policy hot reload; stops on SIGTERM/SIGINT. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run Airlock with a configuration file until interrupted (graceful shutdown on SIGTERM).")
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "airlock.yaml",
+            description = "The configuration file (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        Validated<AirlockConfig> loaded = AirlockConfigLoader.load(config);
+        if (!loaded.isValid()) {
+            loaded.problems().forEach(err::println);
+            err.flush();
+            return AirlockCommand.EXIT_INVALID;
+        }
+        AirlockServer server;
+        try {
+            server = AirlockServer.start(loaded.orElseThrow(), AirlockServer.Options.defaults());
+        } catch (IllegalArgumentException e) {
+            err.println(config + ": " + e.getMessage());
+            err.flush();
+            return AirlockCommand.EXIT_INVALID;
+        }
+        awaitShutdown(server, spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** Blocks until the JVM is asked to stop, then closes {@code server} gracefully. */
+    static void awaitShutdown(AutoCloseable server, PrintWriter out) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception e) {
+                e.printStackTrace();
+            } finally {
+                stopped.countDown();
+            }
+        }, "airlock-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.flush();
+        stopped.await();
+    }
+}

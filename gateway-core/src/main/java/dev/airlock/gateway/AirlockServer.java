@@ -1,0 +1,378 @@
+package dev.airlock.gateway;
+
+import dev.airlock.approvals.ApprovalService;
+import dev.airlock.approvals.JdbcApprovalStore;
+import dev.airlock.approvals.StoredApproval;
+import dev.airlock.audit.EmbeddedLineageStore;
+import dev.airlock.audit.LineageStore;
+import dev.airlock.audit.LineageWriter;
+import dev.airlock.audit.PolicyLoaded;
+import dev.airlock.audit.StoreConfig;
+import dev.airlock.audit.WriterConfig;
+import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.ConfigWatcher;
+import dev.airlock.config.IdentityProviderConfig;
+import dev.airlock.config.LineageConfig;
+import dev.airlock.config.ListenerConfig;
+import dev.airlock.config.Protocol;
+import dev.airlock.config.Secret;
+import dev.airlock.config.SignatureAlgorithm;
+import dev.airlock.config.TlsConfig;
+import dev.airlock.config.policy.PolicyException;
+import dev.airlock.config.policy.PolicyProblem;
+import dev.airlock.config.policy.PolicyReader;
+import dev.airlock.config.yaml.ConfigProblem;
+import dev.airlock.config.yaml.Validated;
+import dev.airlock.connectors.postgres.PostgresListenerConfig;
+import dev.airlock.connectors.postgres.PostgresPipelineConfigurator;
+import dev.airlock.gateway.identity.IssuerSettings;
+import dev.airlock.gateway.identity.TokenVerifier;
+import dev.airlock.gateway.identity.VerifierOptions;
+import dev.airlock.gateway.internal.AdminHttpHandler;
+import dev.airlock.gateway.internal.ApprovalsApi;
+import dev.airlock.policy.CompiledPolicy;
+import dev.airlock.policy.PolicyCompiler;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.pkitesting.CertificateBuilder;
+import io.netty.pkitesting.X509Bundle;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Airlock process: PostgreSQL listeners, the admin HTTP listener ({@code /healthz}, {@code /readyz},
+ * {@code /metrics}, the approvals REST API), the gate, approvals, lineage and policy hot reload.
+ * {@link #close()} shuts down gracefully: stop accepting, let sessions drain, cancel what still waits.
+ */
+public final class AirlockServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AirlockServer.class);
+
+    /**
+     * What {@code airlock.yaml} does not say.
+     *
+     * @param extraIssuers   issuers trusted besides the configured ones (the demo's development issuer)
+     * @param lineageStore   an already open lineage store to use instead of the configured one, or {@code null}
+     * @param replicaId      this replica's id in approval requests
+     * @param clock          time source of decisions and approvals
+     * @param shutdownGrace  how long sessions may drain on shutdown
+     */
+    public record Options(List<IssuerSettings> extraIssuers, LineageStore lineageStore, String replicaId, Clock clock,
+                          Duration shutdownGrace) {
+        public Options {
+            extraIssuers = List.copyOf(extraIssuers);
+            Objects.requireNonNull(replicaId, "replicaId");
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        }
+
+        public static Options defaults() {
+            return new Options(List.of(), null, "airlock-1", Clock.systemUTC(), Duration.ofSeconds(10));
+        }
+
+        public Options withExtraIssuers(List<IssuerSettings> issuers) {
+            return new Options(issuers, lineageStore, replicaId, clock, shutdownGrace);
+        }
+
+        public Options withLineageStore(LineageStore store) {
+            return new Options(extraIssuers, store, replicaId, clock, shutdownGrace);
+        }
+
+        public Options withShutdownGrace(Duration grace) {
+            return new Options(extraIssuers, lineageStore, replicaId, clock, grace);
+        }
+    }
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Map<String, Channel> listeners = new LinkedHashMap<>();
+    private final List<PostgresPipelineConfigurator> configurators = new ArrayList<>();
+    private final AtomicReference<PolicySnapshot> policy = new AtomicReference<>();
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private ExecutorService blocking;
+    private Channel admin;
+    private LineageStore store;
+    private LineageWriter writer;
+    private ApprovalService approvals;
+    private TokenVerifier verifier;
+    private PrometheusMeterRegistry registry;
+    private ConfigWatcher<CompiledPolicy> watcher;
+    private Options options;
+    private volatile boolean closed;
+
+    private AirlockServer() {
+    }
+
+    /** Starts everything {@code config} describes; on failure, stops what had started and rethrows. */
+    public static AirlockServer start(AirlockConfig config, Options options) throws Exception {
+        AirlockServer s = new AirlockServer();
+        try {
+            s.startAll(config, options);
+            return s;
+        } catch (Exception | Error e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private void startAll(AirlockConfig config, Options options) throws Exception {
+        this.options = options;
+        // lineage
+        if (options.lineageStore() != null) {
+            store = options.lineageStore();
+        } else if (config.lineage() instanceof LineageConfig.Embedded e) {
+            EmbeddedLineageStore embedded = EmbeddedLineageStore.start(e.dataDir(), 0);
+            resources.add(embedded);
+            store = embedded.store();
+        } else {
+            LineageConfig.Jdbc j = (LineageConfig.Jdbc) config.lineage();
+            store = LineageStore.open(StoreConfig.of(j.jdbcUrl(), j.user(), j.password().map(Secret::reveal).orElse("")));
+            resources.add(store);
+        }
+        java.nio.file.Files.createDirectories(config.lineage().spoolDir());
+        writer = store.startWriter(WriterConfig.defaults(config.lineage().spoolDir().resolve(options.replicaId() + ".spool")));
+        resources.add(writer);
+
+        // identity
+        List<IssuerSettings> issuers = new ArrayList<>();
+        for (IdentityProviderConfig p : config.identityProviders()) {
+            issuers.add(issuerSettings(p));
+        }
+        issuers.addAll(options.extraIssuers());
+        if (issuers.isEmpty()) {
+            throw new IllegalArgumentException("identity: [] (expected: at least one identity provider)");
+        }
+        verifier = TokenVerifier.create(issuers, VerifierOptions.defaults().withClock(options.clock()));
+        resources.add(verifier);
+
+        // policy, reloaded on change
+        Set<Path> files = new HashSet<>(config.policy().files());
+        watcher = ConfigWatcher.start(files, () -> loadPolicy(config.policy().files()), Duration.ofMillis(200),
+                new ConfigWatcher.Listener<>() {
+                    @Override
+                    public void onChange(CompiledPolicy p) {
+                        PolicySnapshot old = policy.getAndSet(PolicySnapshot.of(p));
+                        if (old == null || !old.policy().version().equals(p.version())) {
+                            log.info("policy {} loaded ({} rules)", p.shortVersion(), p.ruleIds().size());
+                            writer.append(PolicyLoaded.of(p.version(), files.stream().map(Path::toString).sorted()
+                                    .collect(Collectors.joining(", "))));
+                        }
+                    }
+
+                    @Override
+                    public void onInvalid(List<ConfigProblem> problems) {
+                        log.error("policy not loaded; {}:\n  {}", policy.get() == null ? "nothing to keep"
+                                : "keeping " + policy.get().policy().shortVersion(),
+                                problems.stream().map(ConfigProblem::toString).collect(Collectors.joining("\n  ")));
+                    }
+                });
+        resources.add(watcher);
+        if (policy.get() == null) {
+            throw new IllegalArgumentException("policy: no valid policy could be loaded from " + config.policy().files());
+        }
+
+        // approvals
+        JdbcApprovalStore approvalStore = new JdbcApprovalStore(store.dataSource(), "approvals-" + options.replicaId());
+        resources.add(approvalStore);
+        approvals = new ApprovalService(approvalStore, List.of(), ApprovalService.Settings.of(options.replicaId()), options.clock());
+        approvals.start();
+
+        // metrics and the gate
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        GateMetrics metrics = new GateMetrics(registry);
+        registry.gauge("airlock_lineage_queued", writer, w -> w.stats().queued());
+        registry.gauge("airlock_lineage_spooled_records", writer, w -> w.stats().spoolRecords());
+        AirlockGate gate = new AirlockGate(verifier, config.connections(), policy, approvals, writer, metrics, options.clock());
+
+        // network
+        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+        blocking = Executors.newFixedThreadPool(4, daemon("airlock-admin-"));
+        for (ListenerConfig l : config.listeners()) {
+            if (l.protocol() != Protocol.POSTGRES) {
+                log.warn("listener {}: protocol {} is not served yet; skipped", l.name(), l.protocol());
+                continue;
+            }
+            PostgresPipelineConfigurator configurator = new PostgresPipelineConfigurator(
+                    PostgresListenerConfig.defaults(sslContext(l), true), gate.forListener(l.name(), l.defaultConnection()));
+            configurators.add(configurator);
+            registry.gauge("airlock_listener_sessions", List.of(io.micrometer.core.instrument.Tag.of("listener", l.name())),
+                    configurator, PostgresPipelineConfigurator::activeSessions);
+            Channel ch = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+                    .childHandler(configurator)
+                    .bind(new InetSocketAddress(l.bind(), l.port())).sync().channel();
+            listeners.put(l.name(), ch);
+            log.info("listener {} ({}) on {}", l.name(), l.protocol().name().toLowerCase(java.util.Locale.ROOT), ch.localAddress());
+        }
+        AdminHttpHandler handler = new AdminHttpHandler(() -> writer.stats().storeReachable() && policy.get() != null,
+                registry::scrape, new ApprovalsApi(approvals, verifier), null, blocking);
+        admin = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("http-codec", new HttpServerCodec())
+                                .addLast("http-keep-alive", new HttpServerKeepAliveHandler())
+                                .addLast("http-aggregator", new HttpObjectAggregator(1 << 20))
+                                .addLast("admin", handler);
+                    }
+                })
+                .bind(new InetSocketAddress(config.admin().bind(), config.admin().port())).sync().channel();
+        log.info("admin listener on {}", adminUrl());
+    }
+
+    static Validated<CompiledPolicy> loadPolicy(List<Path> files) {
+        try {
+            return Validated.valid(PolicyCompiler.compile(PolicyReader.readAll(files)));
+        } catch (PolicyException e) {
+            return Validated.invalid(e.problems().stream().map(PolicyProblem::toConfigProblem).toList());
+        }
+    }
+
+    static IssuerSettings issuerSettings(IdentityProviderConfig p) {
+        IssuerSettings s = p.jwksUrl().isPresent()
+                ? IssuerSettings.withJwks(p.issuer().toString(), p.jwksUrl().get(), p.audiences().get(0))
+                : IssuerSettings.discovered(p.issuer().toString(), p.audiences().get(0));
+        Set<String> algs = p.algorithms().stream().map(SignatureAlgorithm::joseName).collect(Collectors.toSet());
+        s = s.withAudiences(Set.copyOf(p.audiences())).withGroupsClaim(p.groupsClaim()).withClockSkew(p.clockSkew());
+        return algs.isEmpty() ? s : s.withAlgorithms(algs);
+    }
+
+    private static SslContext sslContext(ListenerConfig l) throws Exception {
+        if (l.tls().isEmpty()) {
+            return null;
+        }
+        TlsConfig tls = l.tls().get();
+        if (tls instanceof TlsConfig.Files f) {
+            return SslContextBuilder.forServer(f.certificate().toFile(), f.privateKey().toFile()).build();
+        }
+        X509Bundle cert = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
+                .addSanIpAddress("127.0.0.1").setIsCertificateAuthority(true).buildSelfSigned();
+        log.warn("listener {}: TLS with a generated self-signed certificate (development only)", l.name());
+        return SslContextBuilder.forServer(cert.getKeyPair().getPrivate(), cert.getCertificatePath()).build();
+    }
+
+    /** The bound port of a listener. */
+    public int port(String listener) {
+        Channel ch = listeners.get(listener);
+        if (ch == null) {
+            throw new IllegalArgumentException("listener: '" + listener + "' (expected: one of " + listeners.keySet() + ")");
+        }
+        return ((InetSocketAddress) ch.localAddress()).getPort();
+    }
+
+    public URI adminUrl() {
+        InetSocketAddress a = (InetSocketAddress) admin.localAddress();
+        String host = a.getAddress().getHostAddress();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
+    }
+
+    public ApprovalService approvals() {
+        return approvals;
+    }
+
+    public LineageStore lineageStore() {
+        return store;
+    }
+
+    public LineageWriter lineageWriter() {
+        return writer;
+    }
+
+    public CompiledPolicy policy() {
+        return policy.get().policy();
+    }
+
+    /** Stops accepting, lets sessions drain for the grace period, cancels pending approvals, releases everything. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        listeners.values().forEach(ch -> ch.close().awaitUninterruptibly());
+        if (options != null) {
+            long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
+            while (configurators.stream().anyMatch(c -> c.activeSessions() > 0) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(50); // shutdown path only, never on an event loop
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (approvals != null) {
+            try {
+                for (StoredApproval s : approvals.pending()) {
+                    if (s.request().owner().equals(options.replicaId())) {
+                        approvals.cancel(s.id(), "Airlock is shutting down");
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.warn("cancelling pending approvals failed", e);
+            }
+        }
+        if (admin != null) {
+            admin.close().awaitUninterruptibly();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+        if (blocking != null) {
+            blocking.shutdownNow();
+        }
+        if (approvals != null) {
+            approvals.close();
+        }
+        if (registry != null) {
+            registry.close();
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", resources.get(i).getClass().getSimpleName(), e);
+            }
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

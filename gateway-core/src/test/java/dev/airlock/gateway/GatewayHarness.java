@@ -1,0 +1,132 @@
+package dev.airlock.gateway;
+
+import dev.airlock.audit.LineageStore;
+import dev.airlock.audit.StoreConfig;
+import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.AirlockConfigLoader;
+import dev.airlock.gateway.identity.DevIssuer;
+import dev.airlock.testing.PostgresFixture;
+import dev.airlock.testing.TestDatabase;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+/** Airlock in front of a fresh upstream database, with a lineage store in another fresh database and a dev issuer. */
+final class GatewayHarness implements AutoCloseable {
+
+    static final String POLICY = """
+            approval_profiles:
+              dba:
+                approvers: {groups: [dba]}
+                quorum: 1
+                timeout: 60s
+                channels: [cli]
+              quick:
+                approvers: {groups: [dba]}
+                quorum: 1
+                timeout: 2s
+                channels: [cli]
+            rules:
+              - id: no-ddl
+                match: {sql: {kind: [ddl, dcl, admin, server_code]}}
+                effect: deny
+                explain: "Schema changes on {connection} go through a change request."
+                hint: "Open a change request."
+              - id: slow-writes-time-out
+                match: {identity: {groups: [agents]}, sql: {tables_written: ["*.slow"]}}
+                effect: require_approval
+                approval: quick
+              - id: agent-writes-need-a-dba
+                match: {identity: {groups: [agents]}, sql: {kind: [write, export]}}
+                effect: require_approval
+                approval: dba
+              - id: agents-read
+                match: {identity: {groups: [agents]}, sql: {kind: [read, session, transaction]}}
+                effect: allow
+            """;
+
+    final DevIssuer issuer = DevIssuer.start();
+    final TestDatabase upstream;
+    final TestDatabase lineageDb;
+    final LineageStore lineage;
+    final AirlockServer server;
+    final Path dir;
+
+    GatewayHarness() throws Exception {
+        PostgresFixture pg = PostgresFixture.get();
+        upstream = pg.newDatabase();
+        lineageDb = pg.newDatabase();
+        try (Connection c = upstream.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL)");
+            s.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 10) g");
+            s.execute("CREATE TABLE slow (id int)");
+        }
+        lineage = LineageStore.open(StoreConfig.of(lineageDb.jdbcUrl(), lineageDb.user(), lineageDb.password()));
+        dir = Files.createTempDirectory("airlock-it");
+        Files.writeString(dir.resolve("policy.yaml"), POLICY);
+        String password = upstream.password() == null || upstream.password().isEmpty() ? ""
+                : "    credentials: {password: \"" + upstream.password() + "\"}\n";
+        Files.writeString(dir.resolve("airlock.yaml"), """
+                listeners:
+                  - name: pg
+                    protocol: postgres
+                    port: %d
+                connections:
+                  - name: shop
+                    protocol: postgres
+                    listener: pg
+                    upstream: %s:%d
+                    database: %s
+                    login: %s
+                %s
+                identity:
+                  - name: dev
+                    issuer: %s
+                    audience: airlock
+                lineage:
+                  store: jdbc
+                  jdbc_url: %s
+                  user: %s
+                  spool_dir: spool
+                policy:
+                  files: [policy.yaml]
+                admin:
+                  port: %d
+                """.formatted(freePort(), upstream.host(), upstream.port(), upstream.database(), upstream.user(),
+                password, issuer.issuer(), lineageDb.jdbcUrl(), lineageDb.user(), freePort()));
+        AirlockConfig config = AirlockConfigLoader.load(dir.resolve("airlock.yaml")).orElseThrow();
+        server = AirlockServer.start(config, AirlockServer.Options.defaults().withLineageStore(lineage)
+                .withShutdownGrace(java.time.Duration.ofMillis(200)));
+    }
+
+    String token(String subject, String... groups) {
+        return issuer.token(subject).groups(groups).mint();
+    }
+
+    Connection connect(String token) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", "agent-1");
+        p.setProperty("password", token);
+        p.setProperty("sslmode", "disable");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port("pg") + "/shop", p);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+        lineage.close();
+        issuer.close();
+    }
+}

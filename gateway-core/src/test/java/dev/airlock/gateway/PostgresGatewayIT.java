@@ -1,0 +1,282 @@
+package dev.airlock.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.airlock.approvals.ApprovalState;
+import dev.airlock.approvals.StoredApproval;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+
+/** pgjdbc → Airlock → embedded PostgreSQL, with the lineage store checked after each outcome. */
+class PostgresGatewayIT {
+
+    static GatewayHarness h;
+    static final HttpClient http = HttpClient.newHttpClient();
+    static final ObjectMapper json = new ObjectMapper();
+
+    @BeforeAll
+    static void start() throws Exception {
+        h = new GatewayHarness();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    String agent() {
+        return h.token("agent-1", "agents");
+    }
+
+    String dba(String name) {
+        return h.token(name, "dba");
+    }
+
+    @Test
+    void allowsReadAndRecordsIt() throws Exception {
+        try (Connection c = h.connect(agent()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM items WHERE id <= 10 /* read-1 */")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(10);
+        }
+        List<String> row = awaitRow("SELECT d.effect, array_to_string(d.rule_ids, ','), s.subject, r.rows "
+                + "FROM lineage.actions a JOIN lineage.decisions d USING (action_id) "
+                + "JOIN lineage.session_starts s USING (session_id) JOIN lineage.results r USING (action_id) "
+                + "WHERE a.text LIKE '%read-1%'");
+        assertThat(row).containsExactly("ALLOW", "agents-read", "agent-1", "1");
+    }
+
+    @Test
+    void deniesDdlWithRuleId() throws Exception {
+        try (Connection c = h.connect(agent()); Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.execute("CREATE TABLE evil (id int)"))
+                    .isInstanceOfSatisfying(PSQLException.class, e -> {
+                        assertThat(e.getSQLState()).isEqualTo("42501");
+                        assertThat(e.getServerErrorMessage().getDetail()).contains("no-ddl");
+                        assertThat(e.getServerErrorMessage().getHint()).isEqualTo("Open a change request.");
+                    });
+            // the session goes on
+            try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertThat(rs.next()).isTrue();
+            }
+        }
+        assertThat(awaitRow("SELECT d.effect, array_to_string(d.rule_ids, ',') FROM lineage.actions a "
+                + "JOIN lineage.decisions d USING (action_id) WHERE a.text = 'CREATE TABLE evil (id int)'"))
+                .containsExactly("DENY", "no-ddl");
+        try (Connection c = h.upstream.connect(); ResultSet rs = c.createStatement()
+                .executeQuery("SELECT to_regclass('public.evil') IS NULL")) {
+            rs.next();
+            assertThat(rs.getBoolean(1)).isTrue();
+        }
+    }
+
+    @Test
+    void runsWriteOnceApprovedThroughRestApi() throws Exception {
+        try (Connection c = h.connect(agent())) {
+            CompletableFuture<Integer> insert = run(c, "INSERT INTO items VALUES (101, 'approved')");
+            StoredApproval pending = awaitPending("(101, 'approved')");
+            HttpResponse<String> list = call("GET", "", dba("bob"), null);
+            assertThat(list.statusCode()).isEqualTo(200);
+            assertThat(json.readTree(list.body()).findValuesAsText("id")).contains(pending.id());
+            HttpResponse<String> vote = call("POST", "/" + pending.id() + "/approve", dba("bob"), "{\"reason\":\"ok\"}");
+            assertThat(vote.statusCode()).isEqualTo(200);
+            assertThat(json.readTree(vote.body()).get("state").asText()).isEqualTo("approved");
+            assertThat(insert.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+        assertThat(awaitRow("SELECT state, decided_by FROM lineage.approval_requests ar JOIN lineage.actions a USING (action_id) "
+                + "WHERE a.text LIKE '%(101, ''approved'')%'")).containsExactly("approved", "bob");
+        assertThat(awaitRow("SELECT d.effect, r.rows FROM lineage.actions a JOIN lineage.decisions d USING (action_id) "
+                + "JOIN lineage.results r USING (action_id) WHERE a.text LIKE '%(101, ''approved'')%'"))
+                .containsExactly("REQUIRE_APPROVAL", "1");
+    }
+
+    @Test
+    void refusesWriteDeniedByApprover() throws Exception {
+        try (Connection c = h.connect(agent())) {
+            CompletableFuture<Integer> insert = run(c, "INSERT INTO items VALUES (102, 'denied')");
+            StoredApproval pending = awaitPending("(102, 'denied')");
+            HttpResponse<String> vote = call("POST", "/" + pending.id() + "/deny", dba("bob"), "{\"reason\":\"not today\"}");
+            assertThat(vote.statusCode()).isEqualTo(200);
+            assertThatThrownBy(() -> insert.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(PSQLException.class)
+                    .cause().satisfies(e -> {
+                        assertThat(((PSQLException) e).getSQLState()).isEqualTo("42501");
+                        assertThat(e.getMessage()).contains("Denied by bob").contains("not today");
+                    });
+        }
+        assertThat(awaitRow("SELECT state, decided_reason FROM lineage.approval_requests WHERE summary LIKE '%(102, ''denied'')%'"))
+                .containsExactly("denied", "not today");
+        assertThat(upstreamCount("SELECT count(*) FROM items WHERE id = 102")).isZero();
+    }
+
+    @Test
+    void refusesWriteWhenApprovalTimesOut() throws Exception {
+        try (Connection c = h.connect(agent()); Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.executeUpdate("INSERT INTO slow VALUES (1)"))
+                    .isInstanceOfSatisfying(PSQLException.class, e -> {
+                        assertThat(e.getSQLState()).isEqualTo("42501");
+                        assertThat(e.getMessage()).contains("expired");
+                        assertThat(e.getServerErrorMessage().getDetail()).contains("slow-writes-time-out");
+                    });
+        }
+        assertThat(awaitRow("SELECT state FROM lineage.approval_requests WHERE summary = 'INSERT INTO slow VALUES (1)'"))
+                .containsExactly("expired");
+        assertThat(upstreamCount("SELECT count(*) FROM slow")).isZero();
+    }
+
+    @Test
+    void cancelsRequestWhenAgentDisconnects() throws Exception {
+        Connection c = h.connect(agent());
+        CompletableFuture<Integer> insert = run(c, "INSERT INTO items VALUES (103, 'gone')");
+        StoredApproval pending = awaitPending("(103, 'gone')");
+        c.abort(Runnable::run);
+        assertThatThrownBy(() -> insert.get(20, TimeUnit.SECONDS)).isNotNull();
+        await(() -> h.server.approvals().find(pending.id()).filter(s -> s.state() == ApprovalState.CANCELLED));
+        assertThat(awaitRow("SELECT state FROM lineage.approval_requests WHERE request_id = '" + pending.id() + "'"))
+                .containsExactly("cancelled");
+        assertThat(upstreamCount("SELECT count(*) FROM items WHERE id = 103")).isZero();
+    }
+
+    @Test
+    void holdsWriteHiddenInDataModifyingCte() throws Exception {
+        String sql = "WITH d AS (DELETE FROM items WHERE id = 7 RETURNING *) SELECT count(*) FROM d";
+        try (Connection c = h.connect(agent())) {
+            CompletableFuture<Integer> query = CompletableFuture.supplyAsync(() -> {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                    rs.next();
+                    return rs.getInt(1);
+                } catch (SQLException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            StoredApproval pending = awaitPending("DELETE FROM items WHERE id = 7");
+            assertThat(pending.request().ruleIds()).contains("agent-writes-need-a-dba");
+            assertThat(upstreamCount("SELECT count(*) FROM items WHERE id = 7")).isEqualTo(1);
+            call("POST", "/" + pending.id() + "/deny", dba("bob"), null);
+            assertThatThrownBy(() -> query.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(PSQLException.class);
+        }
+        assertThat(awaitRow("SELECT d.effect, ar.state FROM lineage.actions a JOIN lineage.decisions d USING (action_id) "
+                + "JOIN lineage.approval_requests ar USING (action_id) WHERE a.text = '" + sql + "'"))
+                .containsExactly("REQUIRE_APPROVAL", "denied");
+        assertThat(upstreamCount("SELECT count(*) FROM items WHERE id = 7")).isEqualTo(1);
+    }
+
+    @Test
+    void refusesSelfApproval() throws Exception {
+        // agent-1 acting for alice, who is a DBA: alice may not approve what her agent asked for
+        String delegated = h.issuer.token("alice").groups("agents").actor("agent-1").mint();
+        try (Connection c = h.connect(delegated)) {
+            CompletableFuture<Integer> insert = run(c, "INSERT INTO items VALUES (104, 'self')");
+            StoredApproval pending = awaitPending("(104, 'self')");
+            HttpResponse<String> self = call("POST", "/" + pending.id() + "/approve", dba("alice"), null);
+            assertThat(self.statusCode()).isEqualTo(403);
+            assertThat(json.readTree(self.body()).get("rejection").asText()).isEqualTo("self_approval");
+            HttpResponse<String> notApprover = call("POST", "/" + pending.id() + "/approve", agent(), null);
+            assertThat(notApprover.statusCode()).isEqualTo(403);
+            assertThat(h.server.approvals().find(pending.id()).orElseThrow().state()).isEqualTo(ApprovalState.PENDING);
+            call("POST", "/" + pending.id() + "/approve", dba("carol"), null);
+            assertThat(insert.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+        assertThat(awaitRow("SELECT decided_by, s.subject FROM lineage.approval_requests ar "
+                + "JOIN lineage.session_starts s USING (session_id) WHERE summary LIKE '%(104, ''self'')%'"))
+                .containsExactly("carol", "alice");
+    }
+
+    @Test
+    void rejectsApiCallsWithoutToken() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(h.server.adminUrl().resolve("/api/v1/approvals")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(401);
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(h.server.adminUrl().resolve("/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(h.server.adminUrl().resolve("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("airlock_decisions_total").contains("airlock_sessions_active");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static CompletableFuture<Integer> run(Connection c, String sql) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                return ps.executeUpdate();
+            } catch (SQLException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+    }
+
+    static StoredApproval awaitPending(String textPart) throws InterruptedException {
+        return await(() -> h.server.approvals().pending().stream()
+                .filter(s -> s.request().actionText().contains(textPart)).findFirst());
+    }
+
+    static HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(h.server.adminUrl() + "/api/v1/approvals" + path))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static long upstreamCount(String sql) throws SQLException {
+        try (Connection c = h.upstream.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The first row of {@code sql} in the lineage store as strings, waiting for the batched writer to commit it. */
+    static List<String> awaitRow(String sql) throws InterruptedException {
+        return await(() -> {
+            try (Connection c = h.lineage.dataSource().getConnection(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                List<String> out = new ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    out.add(rs.getString(i));
+                }
+                return Optional.of(out);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** Polls until {@code probe} yields a value; lineage writes and approval rows land asynchronously. */
+    static <T> T await(Supplier<Optional<T>> probe) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            Optional<T> v = probe.get();
+            if (v.isPresent()) {
+                return v.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 20 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+}
