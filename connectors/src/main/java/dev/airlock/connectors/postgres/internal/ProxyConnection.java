@@ -340,17 +340,26 @@ final class ProxyConnection {
     /** Asks the gate; parks the agent side until the verdict, which may come at once. */
     private void admit(ByteBuf frame, Command command, Consumer<Command> onAllow, Consumer<Verdict.Deny> onDeny) {
         CompletionStage<Verdict> stage;
+        // Parked from the moment the gate is asked: a gate that says "awaiting approval" from inside admit()
+        // (on this event loop) gets its notice written at once, before any verdict can overtake it.
+        parked = true;
         try {
-            stage = gate.admit(session, command, awaiting -> client.eventLoop().execute(() -> notifyWaiting(awaiting)));
+            stage = gate.admit(session, command, awaiting -> {
+                if (client.eventLoop().inEventLoop()) {
+                    notifyWaiting(awaiting);
+                } else {
+                    client.eventLoop().execute(() -> notifyWaiting(awaiting));
+                }
+            });
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
         CompletableFuture<Verdict> future = stage.toCompletableFuture();
         if (future.isDone() && !future.isCompletedExceptionally()) {
+            parked = false;
             apply(frame, command, future.join(), null, onAllow, onDeny);
             return;
         }
-        parked = true;
         admission = future;
         future.whenComplete((v, e) -> client.eventLoop().execute(() -> {
             if (admission != future) {
