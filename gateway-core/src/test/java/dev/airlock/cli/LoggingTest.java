@@ -39,6 +39,19 @@ class LoggingTest {
     }
 
     @Test
+    void shippedLogbackXmlConfiguresWithoutErrors() throws Exception {
+        // Tests run with logback-test.xml, so the file the jar ships is checked here explicitly.
+        ch.qos.logback.classic.LoggerContext ctx = new ch.qos.logback.classic.LoggerContext();
+        ch.qos.logback.classic.joran.JoranConfigurator configurator = new ch.qos.logback.classic.joran.JoranConfigurator();
+        configurator.setContext(ctx);
+        configurator.doConfigure(getClass().getResource("/logback.xml"));
+        assertThat(ctx.getStatusManager().getCopyOfStatusList())
+                .noneMatch(status -> status.getLevel() >= ch.qos.logback.core.status.Status.WARN);
+        assertThat(ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("STDERR")).isNotNull();
+        ctx.stop();
+    }
+
+    @Test
     void rejectsAnUnknownLogFormat() {
         assertThat(AirlockCommand.commandLine().execute("--log-format", "xml", "version"))
                 .isEqualTo(AirlockCommand.EXIT_INVALID);
