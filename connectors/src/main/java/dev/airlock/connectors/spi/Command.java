@@ -1,6 +1,8 @@
 package dev.airlock.connectors.spi;
 
 import dev.airlock.config.Protocol;
+import dev.airlock.policy.Action;
+import dev.airlock.policy.HttpAction;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,8 +16,11 @@ import java.util.Objects;
  * @param text       the command text exactly as sent (SQL string, function reference, …)
  * @param parameters bound parameter values in text form ({@code null} for SQL NULL, binary as {@code \x} hex);
  *                   empty when the command carries none or they are not known yet
+ * @param action     the action already described by the connector, for protocols whose commands the connector
+ *                   can describe completely without analysis (an HTTP request becomes an {@link HttpAction});
+ *                   {@code null} when the gate must analyse {@code text} itself (SQL)
  */
-public record Command(Protocol protocol, Kind kind, String text, List<String> parameters) {
+public record Command(Protocol protocol, Kind kind, String text, List<String> parameters, Action action) {
 
     public Command {
         Objects.requireNonNull(protocol, "protocol");
@@ -23,6 +28,19 @@ public record Command(Protocol protocol, Kind kind, String text, List<String> pa
         Objects.requireNonNull(text, "text");
         parameters = parameters == null || parameters.isEmpty()
                 ? List.of() : Collections.unmodifiableList(new ArrayList<>(parameters));
+        if (kind == Kind.HTTP_REQUEST && !(action instanceof HttpAction)) {
+            throw new IllegalArgumentException("action: " + action + " (expected: an HttpAction for " + kind + ")");
+        }
+    }
+
+    /** A command the gate analyses from its text. */
+    public Command(Protocol protocol, Kind kind, String text, List<String> parameters) {
+        this(protocol, kind, text, parameters, null);
+    }
+
+    /** An HTTP request, described completely by the connector; {@code text} is {@code "METHOD path"}. */
+    public static Command http(HttpAction action) {
+        return new Command(Protocol.HTTP, Kind.HTTP_REQUEST, action.method() + " " + action.path(), null, action);
     }
 
     /** What sort of command. */
@@ -34,6 +52,8 @@ public record Command(Protocol protocol, Kind kind, String text, List<String> pa
         /** A prepared SQL statement about to run with these parameters. */
         SQL_EXECUTE,
         /** A server function called directly by reference, bypassing SQL (PostgreSQL fast-path). */
-        FUNCTION_CALL
+        FUNCTION_CALL,
+        /** One HTTP request (or WebSocket upgrade); {@link Command#action()} holds its {@link HttpAction}. */
+        HTTP_REQUEST
     }
 }
