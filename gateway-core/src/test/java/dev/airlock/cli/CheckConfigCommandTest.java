@@ -39,6 +39,27 @@ class CheckConfigCommandTest {
     }
 
     @Test
+    void dockerComposeConfigurationIsValid() {
+        assertThat(run("check-config", "--config", "../docker/airlock.yaml")).isZero();
+        assertThat(out.toString()).startsWith("../docker/airlock.yaml: OK (1 listener, 1 connection, 1 identity provider,");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void dockerfileCopiesEveryModulePom() throws IOException {
+        String pom = Files.readString(Path.of("../pom.xml"));
+        String dockerfile = Files.readString(Path.of("../docker/Dockerfile"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<module>([^<]+)</module>").matcher(pom);
+        int modules = 0;
+        while (m.find()) {
+            modules++;
+            assertThat(dockerfile).as("docker/Dockerfile copies %s/pom.xml before the dependency download", m.group(1))
+                    .contains("COPY " + m.group(1) + "/pom.xml " + m.group(1) + "/");
+        }
+        assertThat(modules).isEqualTo(7);
+    }
+
+    @Test
     void brokenExampleExits2AndPrintsEveryProblemWithFileLineColumn() {
         assertThat(run("check-config", "-c", "../examples/broken/airlock.yaml")).isEqualTo(2);
         assertThat(out.toString()).isEmpty();
