@@ -37,7 +37,19 @@ public final class AirlockCommand implements Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new AirlockCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        addMissingHelpOptions(cl);
         return cl;
+    }
+
+    /** Every command and subcommand answers {@code -h/--help}, whether or not its class declares it. */
+    private static void addMissingHelpOptions(CommandLine cl) {
+        CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+        boolean hasHelp = spec.options().stream().anyMatch(CommandLine.Model.OptionSpec::usageHelp);
+        if (!hasHelp && spec.findOption("--help") == null) {
+            spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                    .description("Show this help message and exit.").build());
+        }
+        cl.getSubcommands().values().forEach(AirlockCommand::addMissingHelpOptions);
     }
 
     public static void main(String[] args) {
