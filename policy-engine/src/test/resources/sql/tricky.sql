@@ -319,3 +319,25 @@ SELECT 'a'
 'b;'; SELECT 2
 -- ----
 SELECT 1 -- trailing comment without newline; DELETE FROM t
+-- ----
+CALL version()
+-- ----
+SET LOCAL SESSION AUTHORIZATION regress_user
+-- ----
+SELECT set('t'), x FROM (VALUES (1)) v(x)
+-- ----
+MERGE INTO t USING (VALUES (1, 'a')) s(id, v) ON t.id = s.id WHEN MATCHED THEN UPDATE SET v = s.v
+-- ----
+SELECT DISTINCT ON (a) evil(b) FROM t
+-- ----
+CREATE MATERIALIZED VIEW mv2 AS SELECT evil() FROM src WITH NO DATA
+-- ----
+CREATE TABLE x2 AS WITH d AS (SELECT evil()) SELECT * FROM d WITH DATA
+-- ----
+COPY t FROM STDIN (FORMAT csv, FORCE_NULL (a), FORCE_NOT_NULL (b)) WHERE evil(a)
+-- ----
+ALTER FOREIGN DATA WRAPPER w RENAME TO w2
+-- ----
+SELECT * FROM current_date, localtimestamp(3) t, collation for ('x') c
+-- ----
+SELECT interval '1:2' minute to second(2) FROM t ORDER BY 1 FETCH FIRST (2) ROWS WITH TIES

@@ -380,6 +380,102 @@ class SqlAnalyzerTest {
         assertThat(one("frobnicate the database").unparsedReason()).contains("FROBNICATE");
     }
 
+    // ---- found by the differential test over PostgreSQL's regression suite
+
+    @Test
+    void callIsServerCodeEvenForANameTheCatalogueCallsPure() {
+        // CALL runs a procedure: with search_path = public, pg_catalog, a user's procedure "version" runs here
+        assertThat(one("CALL version()").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("CALL random()").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        SqlAnalyzer custom = new SqlAnalyzer(FunctionCatalogue.defaults().with("app.flush", SqlKind.ADMIN));
+        assertThat(custom.analyze("CALL app.flush()").kind()).isEqualTo(SqlKind.ADMIN);
+    }
+
+    @Test
+    void setLocalSessionAuthorizationIsDcl() {
+        assertThat(one("SET LOCAL SESSION AUTHORIZATION regress_user").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("SET SESSION SESSION AUTHORIZATION regress_user").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("SET LOCAL ROLE admin").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("SET LOCAL SESSION CHARACTERISTICS AS TRANSACTION READ ONLY").kind())
+                .isEqualTo(SqlKind.TRANSACTION);
+        assertThat(one("SET LOCAL work_mem = '1MB'").kind()).isEqualTo(SqlKind.SESSION);
+    }
+
+    @Test
+    void aFunctionNamedSetIsACall() {
+        SqlStatement s = one("SELECT set('t')");
+        assertThat(s.kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(s.functions()).containsExactly("set");
+        assertThat(one("UPDATE t SET (a, b) = (1, 2)").functions()).isEmpty();
+        assertThat(one("UPDATE t AS x SET (a) = ROW(1) WHERE true").kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(one("INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET (a) = ROW(2)").kind())
+                .isEqualTo(SqlKind.WRITE);
+    }
+
+    @Test
+    void aliasColumnListsInFromAreNotCalls() {
+        SqlStatement v = one("SELECT * FROM (VALUES (1), (2)) v(x), generate_series(1, 3) g(i)");
+        assertThat(v.kind()).isEqualTo(SqlKind.READ);
+        assertThat(v.functions()).containsExactly("generate_series");
+        assertThat(v.tablesRead()).isEmpty();
+        SqlStatement m = one("MERGE INTO t USING (VALUES (1)) s(id) ON t.id = s.id WHEN MATCHED THEN DELETE");
+        assertThat(m.kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(m.functions()).isEmpty();
+        assertThat(one("SELECT * FROM (t1 JOIN t2 USING (a) AS j) AS bar(x, y)").kind()).isEqualTo(SqlKind.READ);
+        // outside a FROM list a name after a parenthesis is still a call
+        assertThat(one("SELECT DISTINCT ON (a) evil(b) FROM t").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("SELECT * FROM (SELECT 1) s(a) JOIN evil() e ON true").kind())
+                .isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("SELECT * FROM t TABLESAMPLE system (1) REPEATABLE (evil())").kind())
+                .isEqualTo(SqlKind.SERVER_CODE);
+    }
+
+    @Test
+    void syntaxThatLooksLikeACallIsNot() {
+        assertThat(one("SELECT interval '1' second(2), interval '1:2' minute to second(2)").kind())
+                .isEqualTo(SqlKind.READ);
+        assertThat(one("SELECT a FROM t ORDER BY a FETCH FIRST (2) ROWS WITH TIES").kind()).isEqualTo(SqlKind.READ);
+        assertThat(one("SELECT * FROM XMLTABLE(XMLNAMESPACES('http://x' AS x), '/x:r' PASSING '<r/>' "
+                + "COLUMNS a int)").kind()).isEqualTo(SqlKind.READ);
+        assertThat(one("CREATE INDEX i ON t USING my_am (a)").kind()).isEqualTo(SqlKind.DDL);
+        assertThat(one("CREATE INDEX i ON t USING my_am (evil(a))").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("COPY t FROM STDIN (FORMAT csv, FORCE_NULL (a), FORCE_NOT_NULL (b))").kind())
+                .isEqualTo(SqlKind.WRITE);
+        assertThat(one("COPY t FROM STDIN (FORCE_NULL (a)) WHERE evil(a)").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        SqlStatement f = one("SELECT * FROM current_date, localtimestamp(3) t, collation for ('x') c");
+        assertThat(f.kind()).isEqualTo(SqlKind.READ);
+        assertThat(f.tablesRead()).isEmpty();
+        assertThat(one("SELECT * FROM \"current_date\"").tablesRead()).containsExactly(t("current_date"));
+    }
+
+    @Test
+    void renamingOrReowningAnAdminObjectIsDdl() {
+        assertThat(one("ALTER FOREIGN DATA WRAPPER w RENAME TO w2").kind()).isEqualTo(SqlKind.DDL);
+        assertThat(one("ALTER EVENT TRIGGER e OWNER TO someone").kind()).isEqualTo(SqlKind.DDL);
+        assertThat(one("ALTER POLICY p ON t RENAME TO q").kind()).isEqualTo(SqlKind.DDL);
+        assertThat(one("ALTER FOREIGN DATA WRAPPER w HANDLER h").kind()).isEqualTo(SqlKind.ADMIN);
+        assertThat(one("ALTER SUBSCRIPTION s SET (slot_name = 'owner to')").kind()).isEqualTo(SqlKind.ADMIN);
+        assertThat(one("ALTER ROLE r RENAME TO s").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("ALTER POLICY p ON t USING (true)").kind()).isEqualTo(SqlKind.DCL);
+    }
+
+    @Test
+    void createTableAsWithNoDataDoesNotRunItsQuery() {
+        SqlStatement mv = one("CREATE MATERIALIZED VIEW mv AS SELECT evil() FROM src WITH NO DATA");
+        assertThat(mv.kind()).isEqualTo(SqlKind.DDL);
+        assertThat(mv.functions()).containsExactly("evil");
+        assertThat(mv.tablesRead()).containsExactly(t("src"));
+        assertThat(one("CREATE TABLE x AS SELECT evil() WITH DATA").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("CREATE TABLE x AS SELECT evil()").kind()).isEqualTo(SqlKind.SERVER_CODE);
+        // the WITH of a CTE is not the data clause
+        assertThat(one("CREATE TABLE x AS WITH d AS (SELECT evil()) SELECT * FROM d").kind())
+                .isEqualTo(SqlKind.SERVER_CODE);
+        assertThat(one("CREATE TABLE x AS WITH d AS (SELECT evil()) SELECT * FROM d WITH NO DATA").kind())
+                .isEqualTo(SqlKind.DDL);
+        // EXECUTE … WITH NO DATA still plans the prepared statement and evaluates its parameters
+        assertThat(one("CREATE TABLE x AS EXECUTE p(evil()) WITH NO DATA").kind()).isEqualTo(SqlKind.ADMIN);
+    }
+
     // ---- lexical tricks
 
     @Test

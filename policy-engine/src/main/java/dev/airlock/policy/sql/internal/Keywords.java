@@ -68,7 +68,12 @@ final class Keywords {
             "to trailing true union unique user using variadic when where window with",
             // column-name keywords that are not calls
             "between bigint bit boolean char character dec decimal exists float inout int integer interval",
-            "national nchar none numeric out precision real row setof smallint time timestamp values varchar");
+            "national nchar none numeric out precision real row setof smallint time timestamp values varchar",
+            "xmlnamespaces");
+
+    /** SQL value functions ({@code func_expr_common_subexpr}): keywords, never a table or a catalogue call. */
+    static final Set<String> SQL_VALUE_FUNCTIONS = words("current_date current_time current_timestamp localtime",
+            "localtimestamp current_role current_user session_user system_user user current_catalog current_schema");
 
     /**
      * Words that may name a function (type-function-name and unreserved keywords) but that the grammar also

@@ -402,9 +402,11 @@ public final class StatementAnalyzer {
         }
         String name = qualified(from + 1, end);
         functions.add(name);
+        // CALL runs a procedure: never less than server code, whatever the catalogue says of a function of
+        // that name (CALL version() runs a user's procedure "version" when search_path puts it first)
         SqlKind k = settings.catalogue().kindOf(name);
         if (k != null) {
-            kind = k;
+            raise(k);
         }
         walk(end, to, true, false, false);
     }
@@ -472,7 +474,11 @@ public final class StatementAnalyzer {
         if (fromDirection) {
             raise(SqlKind.WRITE);
         }
-        walk(i + 1, to, true, false, false);
+        // options (FORCE_NULL (a) …) name columns, not calls; only a WHERE clause evaluates expressions
+        int where = findWord(i + 1, to, "where");
+        if (where >= 0) {
+            walk(where, to, true, false, false);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -481,12 +487,20 @@ public final class StatementAnalyzer {
     private void set(int from) {
         type = "SET";
         int i = from + 1;
-        if (t.isWord(i, "session") || t.isWord(i, "local")) {
-            if (t.isWord(i, "session") && t.isWord(i + 1, "characteristics")) {
-                raise(SqlKind.TRANSACTION);
-                return;
-            }
+        // SET [LOCAL | SESSION] set_rest, where set_rest itself may be SESSION AUTHORIZATION … or
+        // SESSION CHARACTERISTICS …
+        if ((t.isWord(i, "session") || t.isWord(i, "local"))
+                && !(t.isWord(i, "session") && (t.isWord(i + 1, "authorization")
+                || t.isWord(i + 1, "characteristics")))) {
             i++;
+        }
+        if (t.isWord(i, "session") && t.isWord(i + 1, "characteristics")) {
+            raise(SqlKind.TRANSACTION);
+            return;
+        }
+        if (t.isWord(i, "session") && t.isWord(i + 1, "authorization")) {
+            raise(SqlKind.DCL);
+            return;
         }
         // GUC names are matched case-insensitively, quoted or not: SET "Role" = x is SET ROLE
         String name = t.isName(i) ? t.text(i).toLowerCase(java.util.Locale.ROOT) : "";
@@ -636,10 +650,20 @@ public final class StatementAnalyzer {
                         type = "CREATE TABLE AS";
                     }
                     int q = as + 1;
-                    int stop = findWord(q, to, "with");
-                    boolean noData = stop >= 0 && (t.isWord(stop + 1, "no") || t.isWord(stop + 1, "data"));
-                    StatementAnalyzer a = inner(q, noData ? stop : to);
-                    raise(a.kind == null ? SqlKind.READ : a.kind);
+                    // opt_with_data ends the statement; WITH NO DATA defines the relation without planning or
+                    // running the query (an EXECUTE still evaluates its parameters: it stays unparsed)
+                    int stop = to;
+                    boolean noData = false;
+                    if (t.isWord(to - 1, "data") && t.isWord(to - 2, "with")) {
+                        stop = to - 2;
+                    } else if (t.isWord(to - 1, "data") && t.isWord(to - 2, "no") && t.isWord(to - 3, "with")) {
+                        stop = to - 3;
+                        noData = true;
+                    }
+                    StatementAnalyzer a = inner(q, stop);
+                    if (!noData) {
+                        raise(a.kind == null ? SqlKind.READ : a.kind);
+                    }
                 } else {
                     walk(end, to, false, true, false);
                 }
@@ -676,6 +700,9 @@ public final class StatementAnalyzer {
                     unparsed("expected a table name");
                     return;
                 }
+                if (t.isWord(end, "using") && t.isName(end + 1)) {
+                    end += 2; // the access method, not a call
+                }
                 walk(end, to, true, true, false);
             }
             case "RULE", "TRIGGER", "POLICY" -> {
@@ -705,7 +732,14 @@ public final class StatementAnalyzer {
             raise(SqlKind.DDL);
             return;
         }
-        raise(object.equals("LANGUAGE") ? SqlKind.DDL : ddlKind(object));
+        SqlKind objectKind = object.equals("LANGUAGE") ? SqlKind.DDL : ddlKind(object);
+        if (objectKind != SqlKind.DDL && !ROLE_OBJECTS.contains(object) && renamesOrChangesOwner(i, to)) {
+            // renaming an event trigger, a policy, a subscription … or giving it a new owner changes a name,
+            // not what it does or who may do what
+            raise(SqlKind.DDL);
+            return;
+        }
+        raise(objectKind);
         if (object.equals("DOMAIN")) {
             // ADD CONSTRAINT … CHECK validates the existing data: its calls run now
             walk(i, to, true, true, false);
@@ -723,6 +757,17 @@ public final class StatementAnalyzer {
             }
             walk(end, to, true, true, false);
         }
+    }
+
+    private static final Set<String> ROLE_OBJECTS = Set.of("ROLE", "USER", "GROUP");
+
+    private boolean renamesOrChangesOwner(int from, int to) {
+        for (int k = from; k + 1 < to; k++) {
+            if ((t.isWord(k, "rename") || t.isWord(k, "owner")) && t.isWord(k + 1, "to")) {
+                return findWord(from, to, t.text(k)) == k; // at the top level
+            }
+        }
+        return false;
     }
 
     private void drop(int from, int to) {
@@ -1050,7 +1095,7 @@ public final class StatementAnalyzer {
             case "using" -> {
                 if ((f.dml == Dml.DELETE || f.dml == Dml.MERGE) && !f.usingSeen && !f.fromList) {
                     f.usingSeen = true;
-                    f.fromList = f.dml == Dml.DELETE;
+                    f.fromList = true;
                     f.expectTable = true;
                 }
                 return i;
@@ -1126,11 +1171,12 @@ public final class StatementAnalyzer {
                 return i;
             }
             default -> {
-                if (Keywords.FROM_LIST_END.contains(w)) {
+                if (Keywords.FROM_LIST_END.contains(w)
+                        && !(w.equals("set") && t.is(i + 1, TokenType.LPAREN) && expressionStartsAt(i))) {
                     f.fromList = false;
                     return i;
                 }
-                return name(i, to, f, executes, ddl);
+                return name(i, to, f, executes, ddl); // (SELECT set(…) calls a function named "set")
             }
         }
     }
@@ -1157,6 +1203,12 @@ public final class StatementAnalyzer {
         }
         if (f.expectTable) {
             f.expectTable = false;
+            if (end == i + 1 && t.is(i, TokenType.WORD) && (Keywords.SQL_VALUE_FUNCTIONS.contains(t.text(i))
+                    || t.text(i).equals("collation") && t.isWord(i + 1, "for"))) {
+                // FROM current_date, FROM localtimestamp(3), FROM collation for (…): functions the grammar
+                // builds in, never table names (these words are reserved or type/function-name keywords)
+                return i;
+            }
             if (t.is(end, TokenType.LPAREN)) {
                 callAt(i, end, executes);
                 return end - 1;
@@ -1167,7 +1219,9 @@ public final class StatementAnalyzer {
             }
             return end - 1;
         }
-        if (t.is(end, TokenType.LPAREN) && isCall(i, end, ddl)) {
+        if (t.is(end, TokenType.LPAREN) && !(f.fromList && end == i + 1 && t.is(i - 1, TokenType.RPAREN))
+                && isCall(i, end, ddl)) {
+            // (in a FROM list, "(…) name (" is a subquery's or function's alias with its column list)
             callAt(i, end, executes);
         }
         return end - 1;
@@ -1207,6 +1261,12 @@ public final class StatementAnalyzer {
             String w = t.text(i);
             if (Keywords.NEVER_CALL.contains(w)) {
                 return false;
+            }
+            if (w.equals("second") && (t.isWord(i - 1, "to") || t.is(i - 1, TokenType.STRING))) {
+                return false; // INTERVAL '1' SECOND (p), … MINUTE TO SECOND (p): a precision
+            }
+            if ((w.equals("first") || w.equals("next")) && t.isWord(i - 1, "fetch")) {
+                return false; // FETCH FIRST (n) ROWS ONLY
             }
             if (Keywords.CALL_WHERE_EXPRESSION_STARTS.contains(w)) {
                 return expressionStartsAt(i) && !(w.equals("conflict") && t.isWord(i - 1, "on"));
