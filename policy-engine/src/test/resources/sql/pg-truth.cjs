@@ -1,7 +1,8 @@
 // Parses each corpus entry with PostgreSQL's own parser (libpg_query) and prints what the differential test
 // compares: the statement split, each statement's node type, the relations it names (with inh,
 // relpersistence and whether the relation is a write target), CTE names, function calls and the few flags the
-// expected kind depends on. Usage: node pg-truth.cjs <node_modules dir> <in.json> <out.json>
+// expected kind depends on. Usage: node pg-truth.cjs <node_modules dir> <in.json> <out.ndjson>
+// (one JSON object per line and entry, so the reader can stream a corpus of tens of thousands of entries).
 const path = require('path');
 const fs = require('fs');
 const q = require(path.join(process.argv[2], 'libpg-query'));
@@ -46,6 +47,8 @@ function visit(type, body, parentType, key, acc, inWriteList) {
   }
   if (type === 'CopyStmt') acc.copyFrom = !!body.is_from;
   for (const k of Object.keys(body)) {
+    // FOR UPDATE OF x names an item of the FROM list (often an alias), not another relation
+    if (type === 'LockingClause' && k === 'lockedRels') continue;
     const v = body[k];
     const writeList = Array.isArray(v) && (WRITE_KEYS[type] || []).includes(k);
     node(v, type, k, acc, writeList);
@@ -55,9 +58,10 @@ function visit(type, body, parentType, key, acc, inWriteList) {
 (async () => {
   await q.loadModule();
   const input = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
-  const out = [];
+  const fd = fs.openSync(process.argv[4] + '.part', 'w');
   for (const entry of input) {
     const bytes = Buffer.from(entry.sql, 'utf8');
+    let result;
     try {
       const tree = q.parseSync(entry.sql);
       const stmts = (tree.stmts || []).map(s => {
@@ -70,10 +74,12 @@ function visit(type, body, parentType, key, acc, inWriteList) {
           relations: acc.relations, ctes: acc.ctes, functions: acc.functions,
           operators: acc.operators };
       });
-      out.push({ id: entry.id, ok: true, stmts });
+      result = { id: entry.id, ok: true, stmts };
     } catch (e) {
-      out.push({ id: entry.id, ok: false, error: String(e.message || e) });
+      result = { id: entry.id, ok: false, error: String(e.message || e) };
     }
+    fs.writeSync(fd, JSON.stringify(result) + '\n');
   }
-  fs.writeFileSync(process.argv[4], JSON.stringify(out));
+  fs.closeSync(fd);
+  fs.renameSync(process.argv[4] + '.part', process.argv[4]);
 })().catch(e => { console.error(e); process.exit(2); });
