@@ -34,17 +34,17 @@ import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
  * (Debian keeps only the current upload of each release in its pool, so a newer one may be needed);
  * {@code airlock.pgRegress.cache=<dir>} moves the cache; {@code airlock.pgRegress.source=none} skips it.
  */
-final class PostgresRegressCorpus {
+public final class PostgresRegressCorpus {
 
     /** A source tarball: where to get it, its SHA-256 and the PostgreSQL version it holds. */
-    record Source(String url, String sha256, String version) {
+    public record Source(String url, String sha256, String version) {
     }
 
     /**
      * The regression scripts by file name, or why there are none ({@code skipped}); {@code failures} lists the
      * sources tried before the one used.
      */
-    record Result(Source source, Map<String, String> files, String skipped, List<String> failures) {
+    public record Result(Source source, Map<String, String> files, String skipped, List<String> failures) {
     }
 
     /**
@@ -68,7 +68,7 @@ final class PostgresRegressCorpus {
     }
 
     /** The regression scripts of the first source that can be had; never throws for a network problem. */
-    static Result load() {
+    public static Result load() {
         String configured = System.getProperty("airlock.pgRegress.source", "").trim();
         if (configured.equalsIgnoreCase("none")) {
             return new Result(null, Map.of(), "disabled by -Dairlock.pgRegress.source=none", List.of());

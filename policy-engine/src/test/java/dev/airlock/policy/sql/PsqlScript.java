@@ -19,10 +19,10 @@ import java.util.Set;
  * (variable interpolation {@code :name}, {@code :'name'}, {@code :"name"}) or that the server would read with
  * {@code standard_conforming_strings} off carries a reason to leave it out.
  */
-final class PsqlScript {
+public final class PsqlScript {
 
     /** One query buffer as psql sends it; {@code skip} says why it is left out of the comparison, or null. */
-    record Buffer(int line, String sql, String skip) {
+    public record Buffer(int line, String sql, String skip) {
     }
 
     /** Meta-commands that send the query buffer. */
@@ -51,7 +51,7 @@ final class PsqlScript {
         this.n = script.length();
     }
 
-    static List<Buffer> split(String script) {
+    public static List<Buffer> split(String script) {
         PsqlScript p = new PsqlScript(script);
         p.run();
         return p.out;

@@ -61,12 +61,14 @@ class SqlDifferentialIT {
     private static final String LIBPG_QUERY = "libpg-query@17.7.4";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path WORK = Paths.get("target", "libpg-query");
+    private static long parseNanos;
 
     private final SqlAnalyzer analyzer = new SqlAnalyzer(SqlAnalyzerOptions.defaults().withCacheSize(0));
     private final FunctionCatalogue catalogue = FunctionCatalogue.defaults();
 
     @Test
     void agreesWithPostgresParser() throws Exception {
+        long t0 = System.nanoTime();
         Path modules = installLibpgQuery();
         assumeTrue(modules != null, "SKIPPED: node/npm absent or `npm install " + LIBPG_QUERY + "` failed");
 
@@ -78,6 +80,7 @@ class SqlDifferentialIT {
         int ownEntries = corpus.size();
 
         // PostgreSQL's regression suite: psql scripts, turned into the query buffers psql would send
+        long t1 = System.nanoTime();
         PostgresRegressCorpus.Result regress = PostgresRegressCorpus.load();
         Map<String, Integer> regressSkips = new TreeMap<>();
         int regressBuffers = 0;
@@ -102,6 +105,7 @@ class SqlDifferentialIT {
             }
         }
 
+        long t2 = System.nanoTime();
         Tally tally = new Tally();
         Map<String, String> derived = new LinkedHashMap<>();
         Map<String, StringBuilder> wholeFiles = new LinkedHashMap<>();
@@ -125,7 +129,11 @@ class SqlDifferentialIT {
         double typePct = 100.0 * tally.sameType / tally.statements;
         double tablePct = 100.0 * tally.dmlTablesExact / tally.dml;
         double splitPct = 100.0 * tally.splitAgree / tally.parsedEntries;
+        long t3 = System.nanoTime();
         System.out.printf(Locale.ROOT, "%n=== SQL differential test against libpg_query (%s) ===%n", LIBPG_QUERY);
+        System.out.printf(Locale.ROOT, "time: libpg_query install %.1f s, regression corpus (fetch or cache, psql "
+                        + "split) %.1f s, PostgreSQL's parser %.1f s, comparison %.1f s%n", (t1 - t0) / 1e9,
+                (t2 - t1) / 1e9, parseNanos / 1e9, (t3 - t2 - parseNanos) / 1e9);
         if (regress.skipped() == null) {
             System.out.printf(Locale.ROOT, "regression corpus: PostgreSQL %s, %d files, %d psql query buffers "
                             + "(left out before parsing: %s)%n", regress.source().version(), regress.files().size(),
@@ -755,8 +763,10 @@ class SqlDifferentialIT {
             }
             Path in = WORK.resolve(name + ".json");
             Files.write(in, inputBytes);
+            long start = System.nanoTime();
             int rc = run(List.of("node", "--max-old-space-size=2048", script.toString(),
                     modules.toAbsolutePath().toString(), in.toString(), out.toString()), 600);
+            parseNanos += System.nanoTime() - start;
             assertThat(rc).as("node pg-truth.cjs exit code, see " + WORK.resolve("npm.log")).isZero();
         }
         try (BufferedReader r = Files.newBufferedReader(out, StandardCharsets.UTF_8)) {

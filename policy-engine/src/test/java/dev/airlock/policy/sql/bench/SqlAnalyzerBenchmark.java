@@ -1,5 +1,7 @@
 package dev.airlock.policy.sql.bench;
 
+import dev.airlock.policy.sql.PostgresRegressCorpus;
+import dev.airlock.policy.sql.PsqlScript;
 import dev.airlock.policy.sql.SqlAnalysis;
 import dev.airlock.policy.sql.SqlAnalyzer;
 import dev.airlock.policy.sql.SqlAnalyzerOptions;
@@ -15,6 +17,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -24,10 +27,17 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Per-statement latency of {@link SqlAnalyzer#analyze(String)} over the tricky-case corpus
- * ({@code src/test/resources/sql/tricky.sql}) plus typical application statements: uncached (cache off, every
- * call lexes, splits and analyses) and cached (every shape already in the cache). Sample-time mode, so JMH
- * reports p50/p99 per call. Run: see BENCHMARKS.md, section "SQL analysis".
+ * Per-statement latency of {@link SqlAnalyzer#analyze(String)}, uncached (cache off, every call lexes, splits,
+ * analyses and fingerprints) and cached (every shape already in the cache), over one of two corpora
+ * ({@code -p corpus=…}):
+ * <ul>
+ *   <li>{@code regress}: the statements of PostgreSQL's regression suite as psql sends them (about 50,000,
+ *       {@link PostgresRegressCorpus}: fetched from Debian's archive once and cached under
+ *       {@code ~/.cache/airlock/postgres-regress}, shared with {@code SqlDifferentialIT});</li>
+ *   <li>{@code tricky}: {@code src/test/resources/sql/tricky.sql} plus typical application statements.</li>
+ * </ul>
+ * Each call takes the next statement in order, so the samples follow the corpus's own mix. Sample-time mode:
+ * JMH reports p50/p99 per call. Run: see BENCHMARKS.md, section "SQL analysis".
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -48,30 +58,58 @@ public class SqlAnalyzerBenchmark {
                     + "SELECT c.*, r.s FROM customers c LEFT JOIN recent r ON r.customer_id = c.id",
             "BEGIN", "COMMIT", "SET search_path = app, public");
 
-    private List<String> corpus;
+    @Param({"regress", "tricky"})
+    public String corpus;
+
+    private List<String> statements;
     private SqlAnalyzer uncached;
     private SqlAnalyzer cached;
     private int next;
 
     @Setup
     public void setUp() throws IOException {
-        corpus = new ArrayList<>(TYPICAL);
+        statements = switch (corpus) {
+            case "regress" -> regressionStatements();
+            case "tricky" -> trickyStatements();
+            default -> throw new IllegalArgumentException("corpus: " + corpus + " (expected: regress or tricky)");
+        };
+        uncached = new SqlAnalyzer(SqlAnalyzerOptions.defaults().withCacheSize(0));
+        // room for every shape of the corpus; statements over the default 4 Ki characters are not cached, as
+        // in production, and are analysed on every call
+        cached = new SqlAnalyzer(SqlAnalyzerOptions.defaults().withCacheSize(statements.size() + 1));
+        statements.forEach(cached::analyze);
+        System.out.println("corpus " + corpus + ": " + statements.size() + " statements");
+    }
+
+    /** Every query buffer of the regression scripts, except those psql would rewrite (variables). */
+    static List<String> regressionStatements() {
+        PostgresRegressCorpus.Result r = PostgresRegressCorpus.load();
+        if (r.skipped() != null) {
+            throw new IllegalStateException("regression corpus not available: " + r.skipped()
+                    + " (run with -p corpus=tricky, or see -Dairlock.pgRegress.source)");
+        }
+        List<String> out = new ArrayList<>();
+        r.files().values().forEach(script -> PsqlScript.split(script).stream().filter(b -> b.skip() == null)
+                .forEach(b -> out.add(b.sql())));
+        return out;
+    }
+
+    static List<String> trickyStatements() throws IOException {
+        List<String> out = new ArrayList<>(TYPICAL);
         try (InputStream in = SqlAnalyzerBenchmark.class.getResourceAsStream("/sql/tricky.sql")) {
             String all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             for (String part : all.split("\n-- ----[^\n]*\n")) {
                 if (!part.isBlank()) {
-                    corpus.add(part);
+                    out.add(part);
                 }
             }
         }
-        uncached = new SqlAnalyzer(SqlAnalyzerOptions.defaults().withCacheSize(0));
-        cached = new SqlAnalyzer();
-        corpus.forEach(cached::analyze);
+        return out;
     }
 
     private String nextStatement() {
-        String s = corpus.get(next);
-        next = next + 1 == corpus.size() ? 0 : next + 1;
+        String s = statements.get(next);
+        next = next + 1 == statements.size() ? 0 : next + 1;
         return s;
     }
 
@@ -85,6 +123,7 @@ public class SqlAnalyzerBenchmark {
         return cached.analyze(nextStatement());
     }
 
+    /** Runs both corpora; JMH's own main ({@code org.openjdk.jmh.Main}) takes options such as {@code -p corpus=regress}. */
     public static void main(String[] args) throws RunnerException {
         new Runner(new OptionsBuilder().include(SqlAnalyzerBenchmark.class.getSimpleName()).build()).run();
     }
