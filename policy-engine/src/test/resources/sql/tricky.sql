@@ -341,3 +341,7 @@ ALTER FOREIGN DATA WRAPPER w RENAME TO w2
 SELECT * FROM current_date, localtimestamp(3) t, collation for ('x') c
 -- ----
 SELECT interval '1:2' minute to second(2) FROM t ORDER BY 1 FETCH FIRST (2) ROWS WITH TIES
+-- ----
+ALTER POLICY p ON rename TO someone
+-- ----
+UPDATE t * SET (a) = ROW(1) WHERE a = 2 * set(3)

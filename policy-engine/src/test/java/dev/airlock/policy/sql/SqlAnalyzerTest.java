@@ -457,6 +457,10 @@ class SqlAnalyzerTest {
         assertThat(one("ALTER SUBSCRIPTION s SET (slot_name = 'owner to')").kind()).isEqualTo(SqlKind.ADMIN);
         assertThat(one("ALTER ROLE r RENAME TO s").kind()).isEqualTo(SqlKind.DCL);
         assertThat(one("ALTER POLICY p ON t USING (true)").kind()).isEqualTo(SqlKind.DCL);
+        // a table named "rename": TO names the policy's roles here
+        assertThat(one("ALTER POLICY p ON rename TO someone").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("ALTER POLICY p ON rename TO someone USING (true)").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("ALTER SUBSCRIPTION owner SET (slot_name = NONE)").kind()).isEqualTo(SqlKind.ADMIN);
     }
 
     @Test

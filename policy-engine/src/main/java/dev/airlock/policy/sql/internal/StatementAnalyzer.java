@@ -733,7 +733,7 @@ public final class StatementAnalyzer {
             return;
         }
         SqlKind objectKind = object.equals("LANGUAGE") ? SqlKind.DDL : ddlKind(object);
-        if (objectKind != SqlKind.DDL && !ROLE_OBJECTS.contains(object) && renamesOrChangesOwner(i, to)) {
+        if (objectKind != SqlKind.DDL && !ROLE_OBJECTS.contains(object) && renamesOrChangesOwner(object, i, to)) {
             // renaming an event trigger, a policy, a subscription … or giving it a new owner changes a name,
             // not what it does or who may do what
             raise(SqlKind.DDL);
@@ -761,13 +761,17 @@ public final class StatementAnalyzer {
 
     private static final Set<String> ROLE_OBJECTS = Set.of("ROLE", "USER", "GROUP");
 
-    private boolean renamesOrChangesOwner(int from, int to) {
-        for (int k = from; k + 1 < to; k++) {
-            if ((t.isWord(k, "rename") || t.isWord(k, "owner")) && t.isWord(k + 1, "to")) {
-                return findWord(from, to, t.text(k)) == k; // at the top level
-            }
+    /**
+     * Exactly {@code ALTER <object> name RENAME TO new | OWNER TO role} (for a policy
+     * {@code ALTER POLICY name ON table RENAME TO new}), the whole statement: any other clause keeps the kind.
+     */
+    private boolean renamesOrChangesOwner(String object, int i, int to) {
+        int k = nameEnd(i, to);
+        if (k >= 0 && object.equals("POLICY")) {
+            k = t.isWord(k, "on") ? nameEnd(k + 1, to) : -1;
         }
-        return false;
+        return k >= 0 && (t.isWord(k, "rename") || t.isWord(k, "owner")) && t.isWord(k + 1, "to")
+                && t.isName(k + 2) && k + 3 == to;
     }
 
     private void drop(int from, int to) {
