@@ -205,15 +205,25 @@ public final class AirlockGate {
                 throw new GateRejectedException(Failure.UNAVAILABLE, "identity verification failed", "Try again later.");
             }
             ConnectionRef ref = new ConnectionRef(conn.name(), conn.protocol(), conn.labels());
-            UpstreamTarget target = new UpstreamTarget(conn.upstream().host(), conn.upstream().port(),
-                    conn.database().orElse(conn.name()), conn.login().orElse("postgres"),
-                    conn.credentials().password().map(Secret::reveal).orElse(null), UpstreamTarget.TlsMode.DISABLE);
-            GateSession s = new GateSession(UUID.randomUUID(), identity, ref, target);
+            GateSession s = new GateSession(UUID.randomUUID(), identity, ref, upstreamTarget(conn));
             lineage.append(SessionStarted.of(s.sessionId, identity, conn.name(), conn.protocol(),
                     String.valueOf(client.remote()), client.attributes().get("application_name")));
             metrics.sessionOpened(conn.name());
             return s;
         });
+    }
+
+    /** Where and how Airlock logs in for a database connection: its own credentials, TLS mode, pooling. */
+    static UpstreamTarget upstreamTarget(ConnectionConfig conn) {
+        UpstreamTarget.TlsMode tls = switch (conn.tls().mode()) {
+            case DISABLE -> UpstreamTarget.TlsMode.DISABLE;
+            case REQUIRE -> UpstreamTarget.TlsMode.REQUIRE;
+            case VERIFY_FULL -> UpstreamTarget.TlsMode.VERIFY_FULL;
+        };
+        return new UpstreamTarget(conn.upstream().host(), conn.upstream().port(), conn.database().orElse(conn.name()),
+                conn.login().orElse("postgres"), conn.credentials().password().map(Secret::reveal).orElse(null), tls,
+                conn.tls().rootCert().orElse(null),
+                conn.pool().map(p -> new UpstreamTarget.Pool(p.size(), p.idleTimeout())).orElse(null));
     }
 
     // ------------------------------------------------------------------ admit
