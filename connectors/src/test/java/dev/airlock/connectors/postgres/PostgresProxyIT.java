@@ -497,4 +497,46 @@ class PostgresProxyIT {
             }
         }
     }
+
+    @Test
+    void capsTheWaitInsideATransactionAndLeavesItFailed() throws Exception {
+        try (ProxyServer capped = new ProxyServer(PostgresListenerConfig.defaults(null, true)
+                .withMaxWaitInTransaction(java.time.Duration.ofMillis(300)), gate)) {
+            Properties p = new Properties();
+            p.setProperty("user", "agent-1");
+            p.setProperty("password", TestGate.TOKEN);
+            p.setProperty("sslmode", "disable");
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + capped.port() + "/" + db.database(), p);
+                 Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                s.executeUpdate("INSERT INTO items (id, name) VALUES (80, 'in tx')");
+                gate.held.clear();
+                assertThatThrownBy(() -> s.executeUpdate("UPDATE items SET name = 'hold_me' WHERE id = 80"))
+                        .isInstanceOfSatisfying(PSQLException.class, e -> {
+                            assertThat(e.getSQLState()).isEqualTo("42501");
+                            assertThat(e.getMessage()).contains("waited longer than PT0.3S for approval inside a transaction");
+                        });
+                assertThat(gate.held.poll(30, TimeUnit.SECONDS).verdict()).isCancelled();
+                assertThatThrownBy(() -> s.executeQuery("SELECT 1")).hasFieldOrPropertyWithValue("SQLState", "25P02");
+                c.rollback();
+            }
+        }
+    }
+
+    @Test
+    void shutdownEndsIdleSessionsWith57P01() throws Exception {
+        try (ProxyServer stopping = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate)) {
+            Properties p = new Properties();
+            p.setProperty("user", "agent-1");
+            p.setProperty("password", TestGate.TOKEN);
+            p.setProperty("sslmode", "disable");
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + stopping.port() + "/" + db.database(), p)) {
+                gate.closed.clear();
+                stopping.configurator.shutdown();
+                assertThat(gate.closed.poll(30, TimeUnit.SECONDS)).isEqualTo("Airlock shutting down");
+                assertThat(stopping.configurator.activeSessions()).isZero();
+                assertThatThrownBy(() -> c.createStatement().executeQuery("SELECT 1")).isInstanceOf(SQLException.class);
+            }
+        }
+    }
 }
