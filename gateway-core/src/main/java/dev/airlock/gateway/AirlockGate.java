@@ -64,6 +64,9 @@ public final class AirlockGate {
 
     private static final Logger log = LoggerFactory.getLogger(AirlockGate.class);
 
+    /** The answer to most statements: shared, one allocation less per statement (completing it again is a no-op). */
+    private static final CompletableFuture<Verdict> ALLOWED = CompletableFuture.completedFuture(Verdict.ALLOW);
+
     private final TokenVerifier verifier;
     private final Map<String, ConnectionConfig> connections;
     private final AtomicReference<PolicySnapshot> policy;
@@ -240,7 +243,7 @@ public final class AirlockGate {
         try {
             action = new SqlAction(session.connection.name(), session.connection.protocol(), command.text(),
                     command.parameters(), snap.analyzer().analyze(command.text()));
-            decision = snap.policy().decide(session.identity, session.connection, action, clock.instant());
+            decision = decideEachStatement(snap, session, action, clock.instant());
         } catch (RuntimeException e) {
             log.warn("session {}: deciding failed; refusing", session.id(), e);
             return CompletableFuture.completedFuture(Verdict.deny(Failure.UNAVAILABLE,
@@ -249,7 +252,7 @@ public final class AirlockGate {
         if (command.kind() == Command.Kind.SQL_PREPARE && decision.effect() != Effect.DENY) {
             // decided again, with parameters, and recorded when it runs
             session.metrics.decided(System.nanoTime() - start);
-            return CompletableFuture.completedFuture(Verdict.ALLOW);
+            return ALLOWED;
         }
         session.metrics.decision(session.connection.name(), decision.effect());
         UUID actionId = Ids.next();
@@ -277,7 +280,7 @@ public final class AirlockGate {
                 }
                 session.remember(command, new Admitted(actionId));
                 session.metrics.decided(System.nanoTime() - start);
-                return CompletableFuture.completedFuture(Verdict.ALLOW);
+                return ALLOWED;
             }
             case DENY -> {
                 Verdict deny = Verdict.deny(Failure.POLICY_DENIED, decision.explanation(), decision.decidingRule(),
@@ -295,6 +298,40 @@ public final class AirlockGate {
                 return requestApproval(snap, session, command, action, decision, actionId, act, dec, listener, start);
             }
         }
+    }
+
+    /**
+     * The policy's decision for the whole string, and for a multi-statement string also for each statement on its own:
+     * the strictest wins (deny, then require_approval, then allow; the whole string's on a tie), so a rule that allows
+     * one kind of statement cannot carry another statement of the same string with it.
+     */
+    static Decision decideEachStatement(PolicySnapshot snap, GateSession session, SqlAction action, Instant now) {
+        Decision whole = snap.policy().decide(session.identity, session.connection, action, now);
+        List<dev.airlock.policy.sql.SqlStatement> statements = action.analysis().statements();
+        if (statements.size() < 2 || whole.effect() == Effect.DENY) {
+            return whole;
+        }
+        Decision strictest = whole;
+        for (dev.airlock.policy.sql.SqlStatement st : statements) {
+            SqlAction one = new SqlAction(action.connection(), action.protocol(), action.text(), action.parameters(),
+                    new dev.airlock.policy.sql.SqlAnalysis(List.of(st), action.analysis().fingerprint()));
+            Decision d = snap.policy().decide(session.identity, session.connection, one, now);
+            if (rank(d.effect()) > rank(strictest.effect())) {
+                strictest = d;
+                if (d.effect() == Effect.DENY) {
+                    break;
+                }
+            }
+        }
+        return strictest;
+    }
+
+    private static int rank(Effect e) {
+        return switch (e) {
+            case ALLOW -> 0;
+            case REQUIRE_APPROVAL -> 1;
+            case DENY -> 2;
+        };
     }
 
     private CompletionStage<Verdict> requestApproval(PolicySnapshot snap, GateSession session, Command command, SqlAction action, Decision decision,

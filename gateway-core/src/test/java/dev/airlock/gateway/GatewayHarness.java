@@ -49,6 +49,12 @@ final class GatewayHarness implements AutoCloseable {
               - id: agents-read
                 match: {identity: {groups: [agents]}, sql: {kind: [read, session, transaction]}}
                 effect: allow
+              - id: items-readers-read-items
+                match: {identity: {groups: [items-readers]}, sql: {kind: [read], tables: [items]}}
+                effect: allow
+              - id: items-readers-session
+                match: {identity: {groups: [items-readers]}, sql: {kind: [session, transaction]}}
+                effect: allow
             """;
 
     final DevIssuer issuer = DevIssuer.start();

@@ -246,4 +246,20 @@ class PostgresClientsIT {
                 + "JOIN lineage.approval_requests ar USING (action_id) WHERE ar.request_id = '" + approved.get(0) + "'"))
                 .containsExactly("REQUIRE_APPROVAL", "approved");
     }
+
+    @Test
+    void decidesEachStatementOfAMultiStatementString() throws Exception {
+        String reader = h.token("items-reader", "items-readers");
+        try (Connection c = h.connect(reader); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM items /* multi-1 */")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isPositive();
+            }
+            // as a whole this reads items (which the rule allows) and slow; the second statement alone is allowed by nothing
+            assertThatThrownBy(() -> s.execute("SELECT count(*) FROM items; SELECT count(*) FROM slow /* multi-2 */"))
+                    .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+        }
+        assertThat(awaitRow("SELECT d.effect FROM lineage.actions a JOIN lineage.decisions d USING (action_id) "
+                + "WHERE a.text LIKE '%multi-2%'")).containsExactly("DENY");
+    }
 }

@@ -40,8 +40,6 @@ import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
@@ -141,6 +139,8 @@ final class ProxyConnection {
     /** Frames for the server written while none is held; sent in order once one is. */
     private final ArrayDeque<ByteBuf> outbox = new ArrayDeque<>();
     private boolean shuttingDown;
+    /** When either side last sent something (per read batch); for the idle timeout. */
+    private long lastActivityNanos;
 
     /** Bytes of agent frames read ahead while a command waits for the gate. */
     static final int PARKED_READ_LIMIT = 64 << 10;
@@ -191,8 +191,10 @@ final class ProxyConnection {
         ((PgFrameDecoder) client.pipeline().get(PostgresPipelineConfigurator.FRAME_DECODER)).limit(config.maxFrameLength());
         client.pipeline().replace(handshake.handler(), PostgresPipelineConfigurator.RELAY, new ClientRelayHandler());
         if (!config.idleTimeout().isZero()) {
-            client.pipeline().addBefore(PostgresPipelineConfigurator.RELAY, PostgresPipelineConfigurator.IDLE,
-                    new IdleStateHandler(0, 0, config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+            // a timestamp per read batch and one timer, instead of an IdleStateHandler, which would give every
+            // relayed write a promise and a listener of its own
+            lastActivityNanos = System.nanoTime();
+            checkIdle(config.idleTimeout().toNanos());
         }
         if (pool != null) {
             releaseServer();
@@ -203,6 +205,23 @@ final class ProxyConnection {
         if (cancels.shuttingDown()) {
             shutdown();
         }
+    }
+
+    private void checkIdle(long delayNanos) {
+        client.eventLoop().schedule(() -> {
+            if (closed) {
+                return;
+            }
+            long timeout = config.idleTimeout().toNanos();
+            long idle = System.nanoTime() - lastActivityNanos;
+            if (idle >= timeout && !parked && !acquiring) {
+                Channels.closeOnFlush(client, ErrorResponse.fatal(PostgresError.IDLE_TIMEOUT.sqlState(),
+                        "terminating connection due to idle-session timeout", null, null));
+                close("idle timeout");
+            } else {
+                checkIdle(parked || acquiring ? timeout : timeout - idle);
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     private boolean pooled() {
@@ -279,6 +298,7 @@ final class ProxyConnection {
 
     /** After a read: one flush for everything the read produced, then ask for more. */
     private void readComplete() {
+        lastActivityNanos = System.nanoTime();
         if (server != null) {
             server.channel.flush();
         }
@@ -814,17 +834,6 @@ final class ProxyConnection {
         }
 
         @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof IdleStateEvent && !parked && !closed) {
-                Channels.closeOnFlush(client, ErrorResponse.fatal(PostgresError.IDLE_TIMEOUT.sqlState(),
-                        "terminating connection due to idle-session timeout", null, null));
-                close("idle timeout");
-                return;
-            }
-            ctx.fireUserEventTriggered(evt);
-        }
-
-        @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             close(parked ? "client disconnected while waiting for approval" : "client disconnected");
             ctx.fireChannelInactive();
@@ -849,6 +858,7 @@ final class ProxyConnection {
 
         @Override
         public void serverReadComplete() {
+            lastActivityNanos = System.nanoTime();
             client.flush();
             if (server != null && client.isWritable() && !closed) {
                 server.channel.read();
