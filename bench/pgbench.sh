@@ -24,6 +24,7 @@ SCALE=${SCALE:-10}
 CLIENTS=${CLIENTS:-8}
 THREADS=${THREADS:-2}
 MODES=${MODES:-simple extended connect}
+WARMUP=${WARMUP:-5}        # seconds of unrecorded Airlock traffic per mode first, for the JIT
 POOL=${POOL-transaction}   # Airlock upstream pooling of the demo connection: transaction, or empty for none
 dir=.airlock/bench
 rm -rf "$dir/state.json" "$dir/spool"   # a spool left by an earlier run would be replayed during this one
@@ -68,7 +69,7 @@ EOF
   echo '"postgres" ""' > "$bdir/users.txt"
   chmod -R a+rwX "$bdir"
   # pgbouncer refuses to run as root; -u drops privileges
-  if [ "$(id -u)" = 0 ]; then "$PGBOUNCER" -u nobody "$bdir/pgbouncer.ini" & else "$PGBOUNCER" "$bdir/pgbouncer.ini" & fi
+  if [ "$(id -u)" = 0 ]; then "$PGBOUNCER" -q -u nobody "$bdir/pgbouncer.ini" & else "$PGBOUNCER" -q "$bdir/pgbouncer.ini" & fi
   bouncer=$!
   for _ in $(seq 1 100); do (echo > /dev/tcp/127.0.0.1/$bport) 2>/dev/null && break; sleep 0.1; done
   targets="direct pgbouncer airlock"
@@ -79,35 +80,62 @@ fi
 echo "initialising pgbench tables (scale $SCALE) directly on port $up ..."
 "$PGBENCH" -q -i -s "$SCALE" -h 127.0.0.1 -p "$up" -U postgres shop > /dev/null 2>&1
 
-run() { # name port user password extra-args...
-  local name=$1 port=$2 user=$3 pw=$4; shift 4
-  local out
+cpu_ticks() { # utime + stime of a process, in clock ticks
+  [ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }
+  sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
+hz=$(getconf CLK_TCK)
+
+run() { # name port user password cpu-pid extra-args...
+  local name=$1 port=$2 user=$3 pw=$4 pid=$5; shift 5
+  local out before after
+  before=$(cpu_ticks "$pid")
   out=$(PGPASSWORD="$pw" PGSSLMODE=disable "$PGBENCH" -n -S -c "$CLIENTS" -j "$THREADS" -T "$DURATION" "$@" \
         -h 127.0.0.1 -p "$port" -U "$user" shop 2>&1) \
-    || { echo "$name failed: $out" >&2; echo "0 0"; return; }
-  local tps lat
+    || { echo "$name failed: $out" >&2; echo "0 0 -"; return; }
+  after=$(cpu_ticks "$pid")
+  local tps lat n cpu=-
   tps=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
   lat=$(echo "$out" | sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p')
-  echo "${tps:-0} ${lat:-0}"
+  n=$(echo "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p')
+  # CPU the proxy process used per transaction (pgbouncer, or the whole Airlock JVM: relay, gate, lineage writer, JIT, GC)
+  if [ -n "$pid" ] && [ "${n:-0}" -gt 0 ]; then cpu=$(( (after - before) * 1000000 / hz / n )); fi
+  echo "${tps:-0} ${lat:-0} $cpu"
 }
 
-printf '%-24s %-10s %12s %14s %8s\n' mode target tps "avg lat (ms)" load1
+lineage_queued() { curl -s "$admin/metrics" | sed -n 's/^airlock_lineage_queued \([0-9.E]*\)/\1/p' | awk '{printf "%d", $1}'; }
+drain() { # let the lineage writer catch up, so every Airlock run starts with an empty queue
+  for _ in $(seq 1 240); do [ "$(lineage_queued)" -lt 100 ] && return; sleep 0.5; done
+  echo "(lineage queue still at $(lineage_queued) records)" >&2
+}
+if [ "$WARMUP" -gt 0 ]; then
+  echo "warming Airlock up ($WARMUP s per mode, not recorded) ..."
+  for m in simple extended; do
+    PGPASSWORD="$token" PGSSLMODE=disable "$PGBENCH" -n -S -c "$CLIENTS" -j "$THREADS" -T "$WARMUP" -M $m \
+      -h 127.0.0.1 -p "$proxy" -U agent-1 shop > /dev/null 2>&1 || true
+  done
+  PGPASSWORD="$token" PGSSLMODE=disable "$PGBENCH" -n -S -C -c "$CLIENTS" -j "$THREADS" -T "$WARMUP" \
+    -h 127.0.0.1 -p "$proxy" -U agent-1 shop > /dev/null 2>&1 || true
+fi
+
+printf '%-24s %-10s %12s %14s %14s %8s\n' mode target tps "avg lat (ms)" "proxy cpu/tx" load1
 declare -A sum_tps sum_lat
 for mode in $MODES; do
   for r in $(seq 1 "$ROUNDS"); do
     for target in $targets; do
       case $target in
-        direct) port=$up; user=postgres; pw="" ;;
-        pgbouncer) port=$bport; user=postgres; pw="" ;;
-        airlock) port=$proxy; user=agent-1; pw=$token ;;
+        direct) port=$up; user=postgres; pw=""; pid="" ;;
+        pgbouncer) port=$bport; user=postgres; pw=""; pid=$bouncer ;;
+        airlock) port=$proxy; user=agent-1; pw=$token; pid=$demo; drain ;;
       esac
       case $mode in
-        simple) res=$(run "$mode/$target" "$port" "$user" "$pw" -M simple) ;;
-        extended) res=$(run "$mode/$target" "$port" "$user" "$pw" -M extended) ;;
-        connect) res=$(run "$mode/$target" "$port" "$user" "$pw" -M simple -C) ;;
+        simple) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M simple) ;;
+        extended) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M extended) ;;
+        connect) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M simple -C) ;;
       esac
       set -- $res
-      printf '%-24s %-10s %12s %14s %8s\n' "-S -c$CLIENTS -j$THREADS $mode" "$target" "$1" "$2" "$(cut -d' ' -f1 /proc/loadavg)"
+      printf '%-24s %-10s %12s %14s %11s us %8s\n' "-S -c$CLIENTS -j$THREADS $mode" "$target" "$1" "$2" "$3" \
+        "$(cut -d' ' -f1 /proc/loadavg)"
       sum_tps[$mode/$target]=$(echo "${sum_tps[$mode/$target]:-0} + $1" | bc -l)
       sum_lat[$mode/$target]=$(echo "${sum_lat[$mode/$target]:-0} + $2" | bc -l)
     done
@@ -124,5 +152,6 @@ for mode in $MODES; do
     "$(echo "($al - $dl) * 1000" | bc -l)"
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+curl -s "$admin/metrics" 2>/dev/null | grep -E '^airlock_lineage_(queued|backpressure_total)' || true
 echo "Airlock metrics: $admin/metrics"
 if [ -n "${KEEP:-}" ]; then echo "KEEP set: press Enter to stop the demo"; read -r _; fi
