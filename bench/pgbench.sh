@@ -1,69 +1,157 @@
 #!/usr/bin/env bash
-# pgbench directly against PostgreSQL and through Airlock (every statement analysed, decided and recorded
-# in the lineage store), alternating, and prints TPS, average latency and the ratios.
+# pgbench directly against PostgreSQL, through pgbouncer (when installed) and through Airlock (every
+# statement analysed, decided and recorded in the lineage store), alternating per round, and prints TPS,
+# average latency and the ratios.
 #
-#   bench/pgbench.sh                 # scale 10, -S -c 8 -j 2, 15 s per run, 2 rounds
-#   DURATION=30 ROUNDS=3 bench/pgbench.sh
+#   bench/pgbench.sh                       # scale 10, -S -c 8 -j 2, 15 s per run, 2 rounds, all modes
+#   DURATION=10 ROUNDS=1 bench/pgbench.sh
+#   MODES="simple extended" bench/pgbench.sh
+#   AIRLOCK_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/airlock.jfr,settings=profile' bench/pgbench.sh
 #
-# It starts `airlock demo` in .airlock/bench (embedded PostgreSQL = the upstream and the lineage store) and
-# stops it at the end. Direct and Airlock runs use plain TCP on loopback, so the comparison is like for like.
+# It starts `airlock demo --pool transaction` in .airlock/bench (embedded PostgreSQL = the upstream and the
+# lineage store; the demo connection pools upstream connections per transaction, as pgbouncer does) and a
+# pgbouncer in transaction mode in front of the same server, and stops both at the end. All three use plain
+# TCP on loopback, so the comparison is like for like. Modes: simple, extended (-M), connect (-C, a new
+# connection per transaction).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 PGBENCH=${PGBENCH:-pgbench}
+PGBOUNCER=${PGBOUNCER:-$(command -v pgbouncer || echo /usr/sbin/pgbouncer)}
 DURATION=${DURATION:-15}
 ROUNDS=${ROUNDS:-2}
 SCALE=${SCALE:-10}
+CLIENTS=${CLIENTS:-8}
+THREADS=${THREADS:-2}
+MODES=${MODES:-simple extended connect}
+WARMUP=${WARMUP:-5}        # seconds of unrecorded Airlock traffic per mode first, for the JIT
+POOL=${POOL-transaction}   # Airlock upstream pooling of the demo connection: transaction, or empty for none
 dir=.airlock/bench
-rm -f "$dir/state.json"
+rm -rf "$dir/state.json" "$dir/spool"   # a spool left by an earlier run would be replayed during this one
 mkdir -p "$dir"
+echo "load average before start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-./airlock demo --dir "$dir" --port 0 --admin-port 0 > "$dir/demo.log" 2>&1 &
+./airlock demo --dir "$dir" --port 0 --admin-port 0 ${POOL:+--pool "$POOL"} > "$dir/demo.log" 2>&1 &
 demo=$!
-trap 'kill -TERM $demo 2>/dev/null; wait $demo 2>/dev/null || true' EXIT
+bouncer=
+cleanup() {
+  [ -n "$bouncer" ] && kill -TERM "$bouncer" 2>/dev/null
+  kill -TERM $demo 2>/dev/null
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
 for _ in $(seq 1 600); do [ -f "$dir/state.json" ] && break; sleep 0.5; done
 [ -f "$dir/state.json" ] || { echo "demo did not start; see $dir/demo.log" >&2; exit 1; }
 sleep 1
 field() { sed -n "s/.*\"$1\" : \"\{0,1\}\([^\",]*\)\"\{0,1\}.*/\1/p" "$dir/state.json"; }
-up=$(field upstream_port); proxy=$(field pg_port)
+up=$(field upstream_port); proxy=$(field pg_port); admin=$(field admin_url)
 token=$(./airlock demo token agent-1 --dir "$dir" | tail -1)
+
+targets="direct airlock"
+if [ -x "$PGBOUNCER" ]; then
+  bport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  bdir=$(mktemp -d /tmp/airlock-pgbouncer.XXXXXX)
+  cat > "$bdir/pgbouncer.ini" <<EOF
+[databases]
+shop = host=127.0.0.1 port=$up dbname=shop user=postgres
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $bport
+unix_socket_dir =
+auth_type = trust
+auth_file = $bdir/users.txt
+pool_mode = transaction
+default_pool_size = $CLIENTS
+max_client_conn = 200
+logfile = $bdir/pgbouncer.log
+pidfile = $bdir/pgbouncer.pid
+EOF
+  echo '"postgres" ""' > "$bdir/users.txt"
+  chmod -R a+rwX "$bdir"
+  # pgbouncer refuses to run as root; -u drops privileges
+  if [ "$(id -u)" = 0 ]; then "$PGBOUNCER" -q -u nobody "$bdir/pgbouncer.ini" & else "$PGBOUNCER" -q "$bdir/pgbouncer.ini" & fi
+  bouncer=$!
+  for _ in $(seq 1 100); do (echo > /dev/tcp/127.0.0.1/$bport) 2>/dev/null && break; sleep 0.1; done
+  targets="direct pgbouncer airlock"
+else
+  echo "pgbouncer not found ($PGBOUNCER): no pgbouncer column"
+fi
 
 echo "initialising pgbench tables (scale $SCALE) directly on port $up ..."
 "$PGBENCH" -q -i -s "$SCALE" -h 127.0.0.1 -p "$up" -U postgres shop > /dev/null 2>&1
 
-run() { # name port user password extra-args...
-  local name=$1 port=$2 user=$3 pw=$4; shift 4
-  local out
-  out=$(PGPASSWORD="$pw" PGSSLMODE=disable "$PGBENCH" -n -S -c 8 -j 2 -T "$DURATION" "$@" -h 127.0.0.1 -p "$port" -U "$user" shop 2>&1) \
-    || { echo "$name failed: $out" >&2; echo "0 0"; return; }
-  local tps lat
+cpu_ticks() { # utime + stime of a process, in clock ticks
+  [ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }
+  sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
+hz=$(getconf CLK_TCK)
+
+run() { # name port user password cpu-pid extra-args...
+  local name=$1 port=$2 user=$3 pw=$4 pid=$5; shift 5
+  local out before after
+  before=$(cpu_ticks "$pid")
+  out=$(PGPASSWORD="$pw" PGSSLMODE=disable "$PGBENCH" -n -S -c "$CLIENTS" -j "$THREADS" -T "$DURATION" "$@" \
+        -h 127.0.0.1 -p "$port" -U "$user" shop 2>&1) \
+    || { echo "$name failed: $out" >&2; echo "0 0 -"; return; }
+  after=$(cpu_ticks "$pid")
+  local tps lat n cpu=-
   tps=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
   lat=$(echo "$out" | sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p')
-  echo "$tps $lat"
+  n=$(echo "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p')
+  # CPU the proxy process used per transaction (pgbouncer, or the whole Airlock JVM: relay, gate, lineage writer, JIT, GC)
+  if [ -n "$pid" ] && [ "${n:-0}" -gt 0 ]; then cpu=$(( (after - before) * 1000000 / hz / n )); fi
+  echo "${tps:-0} ${lat:-0} $cpu"
 }
 
-printf '%-22s %-8s %12s %14s\n' mode target tps "avg lat (ms)"
+lineage_queued() { curl -s "$admin/metrics" | sed -n 's/^airlock_lineage_queued \([0-9.E]*\)/\1/p' | awk '{printf "%d", $1}'; }
+drain() { # let the lineage writer catch up, so every Airlock run starts with an empty queue
+  for _ in $(seq 1 240); do [ "$(lineage_queued)" -lt 100 ] && return; sleep 0.5; done
+  echo "(lineage queue still at $(lineage_queued) records)" >&2
+}
+if [ "$WARMUP" -gt 0 ]; then
+  echo "warming Airlock up ($WARMUP s per mode, not recorded) ..."
+  for m in simple extended; do
+    PGPASSWORD="$token" PGSSLMODE=disable "$PGBENCH" -n -S -c "$CLIENTS" -j "$THREADS" -T "$WARMUP" -M $m \
+      -h 127.0.0.1 -p "$proxy" -U agent-1 shop > /dev/null 2>&1 || true
+  done
+  PGPASSWORD="$token" PGSSLMODE=disable "$PGBENCH" -n -S -C -c "$CLIENTS" -j "$THREADS" -T "$WARMUP" \
+    -h 127.0.0.1 -p "$proxy" -U agent-1 shop > /dev/null 2>&1 || true
+fi
+
+printf '%-24s %-10s %12s %14s %14s %8s\n' mode target tps "avg lat (ms)" "proxy cpu/tx" load1
 declare -A sum_tps sum_lat
-for mode in simple extended connect; do
+for mode in $MODES; do
   for r in $(seq 1 "$ROUNDS"); do
-    for target in direct airlock; do
-      if [ "$target" = direct ]; then port=$up; user=postgres; pw=""; else port=$proxy; user=agent-1; pw=$token; fi
+    for target in $targets; do
+      case $target in
+        direct) port=$up; user=postgres; pw=""; pid="" ;;
+        pgbouncer) port=$bport; user=postgres; pw=""; pid=$bouncer ;;
+        airlock) port=$proxy; user=agent-1; pw=$token; pid=$demo; drain ;;
+      esac
       case $mode in
-        simple) res=$(run "$mode/$target" "$port" "$user" "$pw" -M simple) ;;
-        extended) res=$(run "$mode/$target" "$port" "$user" "$pw" -M extended) ;;
-        connect) res=$(run "$mode/$target" "$port" "$user" "$pw" -M simple -C) ;;
+        simple) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M simple) ;;
+        extended) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M extended) ;;
+        connect) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M simple -C) ;;
       esac
       set -- $res
-      printf '%-22s %-8s %12s %14s\n' "-S -c8 -j2 $mode" "$target" "$1" "$2"
+      printf '%-24s %-10s %12s %14s %11s us %8s\n' "-S -c$CLIENTS -j$THREADS $mode" "$target" "$1" "$2" "$3" \
+        "$(cut -d' ' -f1 /proc/loadavg)"
       sum_tps[$mode/$target]=$(echo "${sum_tps[$mode/$target]:-0} + $1" | bc -l)
       sum_lat[$mode/$target]=$(echo "${sum_lat[$mode/$target]:-0} + $2" | bc -l)
     done
   done
 done
 echo
-printf '%-10s %12s %12s %10s %16s\n' mode direct_tps airlock_tps ratio "added lat (us)"
-for mode in simple extended connect; do
-  d=$(echo "${sum_tps[$mode/direct]} / $ROUNDS" | bc -l); a=$(echo "${sum_tps[$mode/airlock]} / $ROUNDS" | bc -l)
-  dl=$(echo "${sum_lat[$mode/direct]} / $ROUNDS" | bc -l); al=$(echo "${sum_lat[$mode/airlock]} / $ROUNDS" | bc -l)
-  printf '%-10s %12.0f %12.0f %10.3f %16.0f\n' "$mode" "$d" "$a" "$(echo "$a / $d" | bc -l)" "$(echo "($al - $dl) * 1000" | bc -l)"
+avg() { echo "${1:-0} / $ROUNDS" | bc -l; }
+printf '%-10s %11s %11s %11s %9s %9s %15s\n' mode direct pgbouncer airlock "al/dir" "al/pgb" "al added (us)"
+for mode in $MODES; do
+  d=$(avg "${sum_tps[$mode/direct]}"); a=$(avg "${sum_tps[$mode/airlock]}"); b=$(avg "${sum_tps[$mode/pgbouncer]:-0}")
+  dl=$(avg "${sum_lat[$mode/direct]}"); al=$(avg "${sum_lat[$mode/airlock]}")
+  rb=$(if [ "$(echo "$b > 0" | bc)" = 1 ]; then printf '%.3f' "$(echo "$a / $b" | bc -l)"; else echo -; fi)
+  printf '%-10s %11.0f %11.0f %11.0f %9.3f %9s %15.0f\n' "$mode" "$d" "$b" "$a" "$(echo "$a / $d" | bc -l)" "$rb" \
+    "$(echo "($al - $dl) * 1000" | bc -l)"
 done
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+curl -s "$admin/metrics" 2>/dev/null | grep -E '^airlock_lineage_(queued|backpressure_total)' || true
+echo "Airlock metrics: $admin/metrics"
+if [ -n "${KEEP:-}" ]; then echo "KEEP set: press Enter to stop the demo"; read -r _; fi

@@ -15,10 +15,12 @@ import java.util.Optional;
  * @param login       the user Airlock logs in as upstream (PostgreSQL, MySQL, SSH)
  * @param credentials what Airlock presents upstream
  * @param labels      free-form labels for policy matching, e.g. {@code env: prod}
+ * @param tls         encryption of the connection to a database upstream (PostgreSQL, MySQL)
+ * @param pool        transaction-level pooling of upstream connections; empty for one per agent session
  */
 public record ConnectionConfig(String name, Protocol protocol, String listener, Upstream upstream,
                                Optional<String> database, Optional<String> login, Credentials credentials,
-                               Map<String, String> labels) {
+                               Map<String, String> labels, UpstreamTls tls, Optional<UpstreamPool> pool) {
 
     public ConnectionConfig {
         Checks.nonBlank(name, "name");
@@ -29,5 +31,13 @@ public record ConnectionConfig(String name, Protocol protocol, String listener, 
         Objects.requireNonNull(login, "login");
         Objects.requireNonNull(credentials, "credentials");
         labels = Map.copyOf(Checks.nonNullEntries(labels, "labels"));
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(pool, "pool");
+    }
+
+    /** Plain TCP upstream, no pooling. */
+    public ConnectionConfig(String name, Protocol protocol, String listener, Upstream upstream, Optional<String> database,
+                            Optional<String> login, Credentials credentials, Map<String, String> labels) {
+        this(name, protocol, listener, upstream, database, login, credentials, labels, UpstreamTls.DISABLE, Optional.empty());
     }
 }

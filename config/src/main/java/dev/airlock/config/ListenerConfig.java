@@ -14,9 +14,19 @@ import java.util.Optional;
  * @param hostKey           SSH only: the host key file (PEM/OpenSSH); empty means one is generated and kept
  *                          next to the lineage data
  * @param defaultConnection connection used when the client does not name one
+ * @param plaintextOnLoopback with {@code tls}: also accept unencrypted sessions from loopback addresses
+ *                          (benchmarks, local tools); without {@code tls} plaintext is the only choice (and the
+ *                          listener must bind a loopback address)
+ * @param maxWaitInTransaction database listeners: the longest a statement may wait for approval while its session
+ *                          holds an open transaction (and its locks); {@link java.time.Duration#ZERO} for no cap
+ *                          beyond the approval's own timeout
  */
 public record ListenerConfig(String name, Protocol protocol, String bind, int port, Optional<TlsConfig> tls,
-                             Optional<java.nio.file.Path> hostKey, Optional<String> defaultConnection) {
+                             Optional<java.nio.file.Path> hostKey, Optional<String> defaultConnection,
+                             boolean plaintextOnLoopback, java.time.Duration maxWaitInTransaction) {
+
+    /** The default cap on waiting for approval inside a transaction. */
+    public static final java.time.Duration DEFAULT_MAX_WAIT_IN_TRANSACTION = java.time.Duration.ofMinutes(5);
 
     public ListenerConfig {
         Checks.nonBlank(name, "name");
@@ -32,5 +42,15 @@ public record ListenerConfig(String name, Protocol protocol, String bind, int po
             throw new IllegalArgumentException("hostKey: " + hostKey.get() + " (expected: none for " + protocol.yamlName() + ")");
         }
         Objects.requireNonNull(defaultConnection, "defaultConnection");
+        Objects.requireNonNull(maxWaitInTransaction, "maxWaitInTransaction");
+        if (maxWaitInTransaction.isNegative()) {
+            throw new IllegalArgumentException("maxWaitInTransaction: " + maxWaitInTransaction + " (expected: >= 0)");
+        }
+    }
+
+    /** Without plaintext on a TLS listener, with the default cap on waiting inside a transaction. */
+    public ListenerConfig(String name, Protocol protocol, String bind, int port, Optional<TlsConfig> tls,
+                          Optional<java.nio.file.Path> hostKey, Optional<String> defaultConnection) {
+        this(name, protocol, bind, port, tls, hostKey, defaultConnection, false, DEFAULT_MAX_WAIT_IN_TRANSACTION);
     }
 }

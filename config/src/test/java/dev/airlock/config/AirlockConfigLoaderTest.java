@@ -544,4 +544,58 @@ class AirlockConfigLoaderTest {
         Validated<AirlockConfig> missing = AirlockConfigLoader.load(dir.resolve("nope.yaml"));
         assertThat(missing.problems()).extracting(ConfigProblem::toString).containsExactly(dir.resolve("nope.yaml") + ":1:1: file not found");
     }
+
+    @Test
+    void readsUpstreamTlsPoolingAndListenerWaitSettings() throws IOException {
+        Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        AirlockConfig c = valid("""
+                listeners:
+                  - name: pg
+                    protocol: postgres
+                    port: 6432
+                    tls: {self_signed: true}
+                    plaintext_on_loopback: true
+                    max_wait_in_transaction: 90s
+                connections:
+                  - name: orders
+                    protocol: postgres
+                    listener: pg
+                    upstream: db.internal
+                    login: airlock
+                    tls: {mode: verify-full, root_cert: ca.pem}
+                    pool: {mode: transaction, size: 8, idle_timeout: 2m}
+                """ + IDENTITY + REST);
+        ListenerConfig l = c.listeners().get(0);
+        assertThat(l.plaintextOnLoopback()).isTrue();
+        assertThat(l.maxWaitInTransaction()).isEqualTo(java.time.Duration.ofSeconds(90));
+        ConnectionConfig conn = c.connections().get(0);
+        assertThat(conn.tls().mode()).isEqualTo(UpstreamTls.Mode.VERIFY_FULL);
+        assertThat(conn.tls().rootCert()).contains(dir.resolve("ca.pem").toAbsolutePath().normalize());
+        assertThat(conn.pool()).contains(new UpstreamPool(8, java.time.Duration.ofMinutes(2)));
+        AirlockConfig defaults = valid(LISTENERS + CONNECTIONS + IDENTITY + REST);
+        assertThat(defaults.connections().get(0).tls()).isEqualTo(UpstreamTls.DISABLE);
+        assertThat(defaults.connections().get(0).pool()).isEmpty();
+        assertThat(defaults.listeners().get(0).maxWaitInTransaction()).isEqualTo(ListenerConfig.DEFAULT_MAX_WAIT_IN_TRANSACTION);
+    }
+
+    @Test
+    void reportsBadUpstreamTlsAndPoolSettings() throws IOException {
+        Files.writeString(dir.resolve("ca.pem"), "x");
+        assertThat(problems(LISTENERS + """
+                connections:
+                  - name: orders
+                    protocol: postgres
+                    listener: pg
+                    upstream: db.internal
+                    login: airlock
+                    tls: {mode: prefer, root_cert: ca.pem}
+                    pool: {mode: session, size: 0}
+                """ + IDENTITY + REST)).anySatisfy(p -> assertThat(p).contains("connections[0].tls.mode").contains("prefer"))
+                .anySatisfy(p -> assertThat(p).contains("pool.mode").contains("expected: transaction"))
+                .anySatisfy(p -> assertThat(p).contains("pool.size").contains("expected: 1-10000"));
+        assertThat(problems(LISTENERS.replace("port: 6432", "port: 6432\n    plaintext_on_loopback: true") + CONNECTIONS.replace(
+                "login: airlock", "login: airlock\n    tls: {mode: require, root_cert: ca.pem}") + IDENTITY + REST))
+                .anySatisfy(p -> assertThat(p).contains("plaintext_on_loopback").contains("only used with tls"))
+                .anySatisfy(p -> assertThat(p).contains("root_cert").contains("only used with mode: verify-full"));
+    }
 }

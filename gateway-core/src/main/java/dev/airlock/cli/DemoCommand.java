@@ -93,11 +93,18 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--admin-port", description = "Admin/REST port (default: 9090, or a free port when taken).")
     int adminPort = 9090;
 
+    @Option(names = "--pool", paramLabel = "MODE",
+            description = "Pool upstream connections of the demo connection: 'transaction' (as pgbouncer), or 'none' (default).")
+    String pool = "none";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (!pool.equals("none") && !pool.equals("transaction")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--pool: '" + pool + "' (expected: none or transaction)");
+        }
         PrintWriter out = spec.commandLine().getOut();
         Path home = dir.toAbsolutePath().normalize();
         Files.createDirectories(home);
@@ -124,6 +131,7 @@ final class DemoCommand implements Callable<Integer> {
                         protocol: postgres
                         port: %d
                         tls: {self_signed: true}
+                        plaintext_on_loopback: true   # local tools and bench/pgbench.sh may skip TLS on loopback
                         default_connection: shop
                     connections:
                       - name: shop
@@ -133,6 +141,7 @@ final class DemoCommand implements Callable<Integer> {
                         database: shop
                         login: postgres
                         labels: {env: demo}
+                    %s
                     identity:
                       - name: demo
                         issuer: %s
@@ -146,7 +155,8 @@ final class DemoCommand implements Callable<Integer> {
                       files: [policy.yaml]
                     admin:
                       port: %d
-                    """.formatted(pgPort, pg.getPort(), issuer.issuer(), pg.getPort(), admin));
+                    """.formatted(pgPort, pg.getPort(), pool.equals("transaction") ? "    pool: {mode: transaction, size: 16}" : "",
+                    issuer.issuer(), pg.getPort(), admin));
             AirlockConfig config = AirlockConfigLoader.load(home.resolve("airlock.yaml")).orElseThrow();
             lineage = LineageStore.open(StoreConfig.of("jdbc:postgresql://localhost:" + pg.getPort() + "/airlock_lineage",
                     "postgres", ""));

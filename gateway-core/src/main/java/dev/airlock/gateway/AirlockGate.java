@@ -64,6 +64,9 @@ public final class AirlockGate {
 
     private static final Logger log = LoggerFactory.getLogger(AirlockGate.class);
 
+    /** The answer to most statements: shared, one allocation less per statement (completing it again is a no-op). */
+    private static final CompletableFuture<Verdict> ALLOWED = CompletableFuture.completedFuture(Verdict.ALLOW);
+
     private final TokenVerifier verifier;
     private final Map<String, ConnectionConfig> connections;
     private final AtomicReference<PolicySnapshot> policy;
@@ -99,14 +102,17 @@ public final class AirlockGate {
         final Identity identity;
         final ConnectionRef connection;
         final UpstreamTarget upstream;
+        final GateMetrics.Listener metrics;
         /** Admitted commands (by instance) → their lineage action id; touched on the connection's event loop. */
         final Map<Command, Admitted> admitted = new IdentityHashMap<>();
 
-        GateSession(UUID sessionId, Identity identity, ConnectionRef connection, UpstreamTarget upstream) {
+        GateSession(UUID sessionId, Identity identity, ConnectionRef connection, UpstreamTarget upstream,
+                    GateMetrics.Listener metrics) {
             this.sessionId = sessionId;
             this.identity = identity;
             this.connection = connection;
             this.upstream = upstream;
+            this.metrics = metrics;
         }
 
         @Override
@@ -180,8 +186,9 @@ public final class AirlockGate {
                                           String requested, ClientInfo client) {
         String name = requested == null || requested.isEmpty() ? defaultConnection : requested;
         ConnectionConfig conn = name == null ? null : connections.get(name);
+        GateMetrics.Listener lm = metrics.forListener(listener);
         if (conn == null || !conn.listener().equals(listener) || conn.protocol() != client.protocol()) {
-            metrics.sessionRejected("unknown_connection");
+            lm.sessionRejected("unknown_connection");
             return CompletableFuture.failedFuture(new GateRejectedException(Failure.UNKNOWN_CONNECTION,
                     "no Airlock connection \"" + name + "\" on this listener",
                     "Use one of: " + String.join(", ", connections.values().stream()
@@ -197,23 +204,33 @@ public final class AirlockGate {
             if (error != null) {
                 Throwable cause = unwrap(error);
                 if (cause instanceof TokenRejectedException t) {
-                    metrics.sessionRejected(t.rejection().code());
+                    lm.sessionRejected(t.rejection().code());
                     throw new GateRejectedException(t.rejection().isTransient() ? Failure.UNAVAILABLE : Failure.AUTHENTICATION_FAILED,
                             "token rejected: " + t.getMessage(), "Present a fresh OIDC access token as the password.");
                 }
-                metrics.sessionRejected("error");
+                lm.sessionRejected("error");
                 throw new GateRejectedException(Failure.UNAVAILABLE, "identity verification failed", "Try again later.");
             }
             ConnectionRef ref = new ConnectionRef(conn.name(), conn.protocol(), conn.labels());
-            UpstreamTarget target = new UpstreamTarget(conn.upstream().host(), conn.upstream().port(),
-                    conn.database().orElse(conn.name()), conn.login().orElse("postgres"),
-                    conn.credentials().password().map(Secret::reveal).orElse(null), UpstreamTarget.TlsMode.DISABLE);
-            GateSession s = new GateSession(UUID.randomUUID(), identity, ref, target);
-            lineage.append(SessionStarted.of(s.sessionId, identity, conn.name(), conn.protocol(),
+            GateSession s = new GateSession(UUID.randomUUID(), identity, ref, upstreamTarget(conn), lm);
+            record(SessionStarted.of(s.sessionId, identity, conn.name(), conn.protocol(),
                     String.valueOf(client.remote()), client.attributes().get("application_name")));
-            metrics.sessionOpened(conn.name());
+            lm.sessionOpened(conn.name());
             return s;
         });
+    }
+
+    /** Where and how Airlock logs in for a database connection: its own credentials, TLS mode, pooling. */
+    static UpstreamTarget upstreamTarget(ConnectionConfig conn) {
+        UpstreamTarget.TlsMode tls = switch (conn.tls().mode()) {
+            case DISABLE -> UpstreamTarget.TlsMode.DISABLE;
+            case REQUIRE -> UpstreamTarget.TlsMode.REQUIRE;
+            case VERIFY_FULL -> UpstreamTarget.TlsMode.VERIFY_FULL;
+        };
+        return new UpstreamTarget(conn.upstream().host(), conn.upstream().port(), conn.database().orElse(conn.name()),
+                conn.login().orElse("postgres"), conn.credentials().password().map(Secret::reveal).orElse(null), tls,
+                conn.tls().rootCert().orElse(null),
+                conn.pool().map(p -> new UpstreamTarget.Pool(p.size(), p.idleTimeout())).orElse(null));
     }
 
     // ------------------------------------------------------------------ admit
@@ -226,7 +243,7 @@ public final class AirlockGate {
         try {
             action = new SqlAction(session.connection.name(), session.connection.protocol(), command.text(),
                     command.parameters(), snap.analyzer().analyze(command.text()));
-            decision = snap.policy().decide(session.identity, session.connection, action, clock.instant());
+            decision = decideEachStatement(snap, session, action, clock.instant());
         } catch (RuntimeException e) {
             log.warn("session {}: deciding failed; refusing", session.id(), e);
             return CompletableFuture.completedFuture(Verdict.deny(Failure.UNAVAILABLE,
@@ -234,20 +251,36 @@ public final class AirlockGate {
         }
         if (command.kind() == Command.Kind.SQL_PREPARE && decision.effect() != Effect.DENY) {
             // decided again, with parameters, and recorded when it runs
-            metrics.decided(System.nanoTime() - start);
-            return CompletableFuture.completedFuture(Verdict.ALLOW);
+            session.metrics.decided(System.nanoTime() - start);
+            return ALLOWED;
         }
-        metrics.decision(session.connection.name(), decision.effect().yamlName());
-        UUID actionId = UUID.randomUUID();
-        ActionRecorded act = ActionRecorded.of(actionId, session.sessionId, action);
-        DecisionRecorded dec = DecisionRecorded.of(actionId, decision);
+        session.metrics.decision(session.connection.name(), decision.effect());
+        UUID actionId = Ids.next();
+        Instant at = clock.instant();
+        ActionRecorded act = new ActionRecorded(Ids.next(), at, actionId, session.sessionId, action, ActionRecorded.objectsOf(action));
+        DecisionRecorded dec = new DecisionRecorded(Ids.next(), at, actionId, decision);
         switch (decision.effect()) {
             case ALLOW -> {
-                lineage.append(act);
-                lineage.append(dec);
+                CompletableFuture<Void> a = lineage.append(act).toCompletableFuture();
+                CompletableFuture<Void> d = lineage.append(dec).toCompletableFuture();
+                if (a.isCompletedExceptionally() || d.isCompletedExceptionally()) {
+                    // the writer's queue is full: no silent loss, and no fail-open. Record durable-first instead (its
+                    // own lane), which also slows this agent down to what the store can take; refuse if even that fails.
+                    metrics.lineageBackpressure();
+                    return durably(act, dec).handle((v, e) -> {
+                        session.metrics.decided(System.nanoTime() - start);
+                        if (e != null) {
+                            log.warn("session {}: lineage store cannot keep up; refusing action {}", session.id(), actionId, e);
+                            return Verdict.deny(Failure.UNAVAILABLE, "Airlock could not record this statement (the lineage store "
+                                    + "is not keeping up)", null, actionId.toString(), "Try again later.");
+                        }
+                        session.remember(command, new Admitted(actionId));
+                        return Verdict.ALLOW;
+                    });
+                }
                 session.remember(command, new Admitted(actionId));
-                metrics.decided(System.nanoTime() - start);
-                return CompletableFuture.completedFuture(Verdict.ALLOW);
+                session.metrics.decided(System.nanoTime() - start);
+                return ALLOWED;
             }
             case DENY -> {
                 Verdict deny = Verdict.deny(Failure.POLICY_DENIED, decision.explanation(), decision.decidingRule(),
@@ -256,7 +289,7 @@ public final class AirlockGate {
                     if (e != null) {
                         log.warn("session {}: denial of action {} not confirmed by the lineage store", session.id(), actionId, e);
                     }
-                    metrics.decided(System.nanoTime() - start);
+                    session.metrics.decided(System.nanoTime() - start);
                     return deny;
                 });
             }
@@ -265,6 +298,40 @@ public final class AirlockGate {
                 return requestApproval(snap, session, command, action, decision, actionId, act, dec, listener, start);
             }
         }
+    }
+
+    /**
+     * The policy's decision for the whole string, and for a multi-statement string also for each statement on its own:
+     * the strictest wins (deny, then require_approval, then allow; the whole string's on a tie), so a rule that allows
+     * one kind of statement cannot carry another statement of the same string with it.
+     */
+    static Decision decideEachStatement(PolicySnapshot snap, GateSession session, SqlAction action, Instant now) {
+        Decision whole = snap.policy().decide(session.identity, session.connection, action, now);
+        List<dev.airlock.policy.sql.SqlStatement> statements = action.analysis().statements();
+        if (statements.size() < 2 || whole.effect() == Effect.DENY) {
+            return whole;
+        }
+        Decision strictest = whole;
+        for (dev.airlock.policy.sql.SqlStatement st : statements) {
+            SqlAction one = new SqlAction(action.connection(), action.protocol(), action.text(), action.parameters(),
+                    new dev.airlock.policy.sql.SqlAnalysis(List.of(st), action.analysis().fingerprint()));
+            Decision d = snap.policy().decide(session.identity, session.connection, one, now);
+            if (rank(d.effect()) > rank(strictest.effect())) {
+                strictest = d;
+                if (d.effect() == Effect.DENY) {
+                    break;
+                }
+            }
+        }
+        return strictest;
+    }
+
+    private static int rank(Effect e) {
+        return switch (e) {
+            case ALLOW -> 0;
+            case REQUIRE_APPROVAL -> 1;
+            case DENY -> 2;
+        };
     }
 
     private CompletionStage<Verdict> requestApproval(PolicySnapshot snap, GateSession session, Command command, SqlAction action, Decision decision,
@@ -279,7 +346,7 @@ public final class AirlockGate {
                 if (p != null) {
                     p.cancel(false);
                 }
-                metrics.approval("cancelled");
+                session.metrics.approval("cancelled");
             }
         });
         dev.airlock.config.policy.ApprovalProfile cp = snap.policy().approvalProfiles().get(decision.approvalProfile());
@@ -323,7 +390,7 @@ public final class AirlockGate {
                 p.cancel(false);
                 return;
             }
-            metrics.decided(System.nanoTime() - start);
+            session.metrics.decided(System.nanoTime() - start);
             long asked = System.nanoTime();
             try {
                 listener.awaitingApproval(new AwaitingApproval(p.requestId(), profile.channels(),
@@ -332,7 +399,7 @@ public final class AirlockGate {
                 log.debug("awaiting-approval notice failed", ex);
             }
             p.whenComplete((o, pe) -> {
-                metrics.waited(System.nanoTime() - asked);
+                session.metrics.waited(System.nanoTime() - asked);
                 if (pe != null) {
                     if (!(pe instanceof CancellationException)) {
                         log.warn("approval request {} failed", p.requestId(), pe);
@@ -341,7 +408,7 @@ public final class AirlockGate {
                     }
                     return;
                 }
-                metrics.approval(o.state().wireName());
+                session.metrics.approval(o.state().wireName());
                 result.complete(verdictOf(o, decision));
             });
         });
@@ -370,6 +437,19 @@ public final class AirlockGate {
                 p.channels());
     }
 
+    /** Queues a record that nothing waits for; when the queue is full it goes durable-first instead of being lost. */
+    private void record(LineageEvent e) {
+        CompletableFuture<Void> f = lineage.append(e).toCompletableFuture();
+        if (f.isCompletedExceptionally()) {
+            metrics.lineageBackpressure();
+            lineage.appendCommitted(e).whenComplete((v, x) -> {
+                if (x != null) {
+                    log.error("LINEAGE RECORD LOST: {} {}: {}", e.getClass().getSimpleName(), e.recordId(), x.toString());
+                }
+            });
+        }
+    }
+
     private CompletableFuture<Void> durably(LineageEvent a, LineageEvent b) {
         CompletableFuture<Void> first = lineage.appendCommitted(a).toCompletableFuture();
         CompletableFuture<Void> second = lineage.appendCommitted(b).toCompletableFuture();
@@ -384,7 +464,7 @@ public final class AirlockGate {
             if (a == null) {
                 return;
             }
-            lineage.append(ResultRecorded.of(a.actionId(), outcome.rows() < 0 ? null : outcome.rows(), outcome.duration(),
+            record(new ResultRecorded(Ids.next(), clock.instant(), a.actionId(), outcome.rows() < 0 ? null : outcome.rows(), outcome.duration(),
                     outcome.errorCode(), outcome.failed() ? null : outcome.tag()));
         } catch (RuntimeException e) {
             log.warn("session {}: recording a result failed", session.id(), e);
@@ -393,8 +473,8 @@ public final class AirlockGate {
 
     void sessionClosed(GateSession session, String reason) {
         try {
-            metrics.sessionClosed();
-            lineage.append(SessionEnded.of(session.sessionId, reason));
+            session.metrics.sessionClosed();
+            record(SessionEnded.of(session.sessionId, reason));
         } catch (RuntimeException e) {
             log.warn("session {}: recording its end failed", session.id(), e);
         }

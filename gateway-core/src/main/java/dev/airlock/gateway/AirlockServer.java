@@ -223,8 +223,13 @@ public final class AirlockServer implements AutoCloseable {
                 log.warn("listener {}: protocol {} is not served yet; skipped", l.name(), l.protocol());
                 continue;
             }
-            PostgresPipelineConfigurator configurator = new PostgresPipelineConfigurator(
-                    PostgresListenerConfig.defaults(sslContext(l), true), gate.forListener(l.name(), l.defaultConnection()));
+            SslContext tls = sslContext(l);
+            // without TLS the listener binds loopback only (checked by the config); with TLS, plaintext from loopback
+            // only when the listener says so
+            PostgresListenerConfig pgConfig = PostgresListenerConfig.defaults(tls, tls == null || l.plaintextOnLoopback())
+                    .withMaxWaitInTransaction(l.maxWaitInTransaction());
+            PostgresPipelineConfigurator configurator = new PostgresPipelineConfigurator(pgConfig,
+                    gate.forListener(l.name(), l.defaultConnection()));
             configurators.add(configurator);
             registry.gauge("airlock_listener_sessions", List.of(io.micrometer.core.instrument.Tag.of("listener", l.name())),
                     configurator, PostgresPipelineConfigurator::activeSessions);
@@ -320,6 +325,8 @@ public final class AirlockServer implements AutoCloseable {
         }
         closed = true;
         listeners.values().forEach(ch -> ch.close().awaitUninterruptibly());
+        // idle sessions are told (FATAL 57P01) and closed now, busy ones at the end of their transaction
+        configurators.forEach(PostgresPipelineConfigurator::shutdown);
         if (options != null) {
             long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
             while (configurators.stream().anyMatch(c -> c.activeSessions() > 0) && System.nanoTime() < deadline) {
@@ -342,6 +349,19 @@ public final class AirlockServer implements AutoCloseable {
                 log.warn("cancelling pending approvals failed", e);
             }
         }
+        if (approvals != null) {
+            // the sessions whose approval was just cancelled get their error and close; give them a moment
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (configurators.stream().anyMatch(c -> c.activeSessions() > 0) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(20); // shutdown path only, never on an event loop
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        configurators.forEach(PostgresPipelineConfigurator::close);
         if (admin != null) {
             admin.close().awaitUninterruptibly();
         }

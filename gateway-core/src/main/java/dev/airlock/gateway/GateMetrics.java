@@ -1,72 +1,109 @@
 package dev.airlock.gateway;
 
+import dev.airlock.policy.Effect;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The gate's Prometheus meters: sessions, decisions, approvals and decision latency. */
+/**
+ * The gate's Prometheus meters, per listener: sessions, decisions, approvals, decision latency and approval wait.
+ * Meters are resolved once per listener / connection / effect, so recording allocates nothing.
+ */
 public final class GateMetrics {
 
     private final MeterRegistry registry;
-    private final AtomicLong activeSessions = new AtomicLong();
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private final Timer decisionLatency;
-    private final Timer approvalWait;
+    private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
+    private final Counter lineageBackpressure;
 
     public GateMetrics(MeterRegistry registry) {
         this.registry = registry;
-        registry.gauge("airlock_sessions_active", activeSessions);
-        this.decisionLatency = Timer.builder("airlock_decision_latency")
-                .description("From command received to verdict, excluding time waiting for humans")
-                .publishPercentileHistogram().register(registry);
-        this.approvalWait = Timer.builder("airlock_approval_wait")
-                .description("From approval requested to outcome").register(registry);
+        this.lineageBackpressure = Counter.builder("airlock_lineage_backpressure_total")
+                .description("Lineage records the writer's queue refused; recorded durable-first instead, or the command refused")
+                .register(registry);
     }
 
     public MeterRegistry registry() {
         return registry;
     }
 
-    void sessionOpened(String connection) {
-        activeSessions.incrementAndGet();
-        counter("airlock_sessions_total", "connection", connection, "result", "opened").increment();
+    /** The meters of one listener (created on first use). */
+    public Listener forListener(String listener) {
+        return listeners.computeIfAbsent(listener, Listener::new);
     }
 
-    void sessionRejected(String reason) {
-        counter("airlock_sessions_total", "connection", "", "result", reason).increment();
+    void lineageBackpressure() {
+        lineageBackpressure.increment();
     }
 
-    void sessionClosed() {
-        activeSessions.decrementAndGet();
-    }
+    /** Meters tagged {@code listener=<name>}. */
+    public final class Listener {
+        private final String name;
+        private final AtomicLong activeSessions = new AtomicLong();
+        private final Timer decisionLatency;
+        private final Timer approvalWait;
+        private final Map<String, Counter[]> decisions = new ConcurrentHashMap<>();
+        private final Map<String, Counter> sessions = new ConcurrentHashMap<>();
+        private final Map<String, Counter> approvals = new ConcurrentHashMap<>();
 
-    void decision(String connection, String effect) {
-        counter("airlock_decisions_total", "connection", connection, "effect", effect).increment();
-    }
-
-    void approval(String outcome) {
-        counter("airlock_approvals_total", "outcome", outcome, "x", "").increment();
-    }
-
-    void decided(long nanos) {
-        decisionLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-    }
-
-    void waited(long nanos) {
-        approvalWait.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-    }
-
-    private Counter counter(String name, String k1, String v1, String k2, String v2) {
-        String key = name + '|' + v1 + '|' + v2;
-        Counter c = counters.get(key);
-        if (c == null) {
-            c = counters.computeIfAbsent(key, x -> k2.equals("x")
-                    ? Counter.builder(name).tag(k1, v1).register(registry)
-                    : Counter.builder(name).tag(k1, v1).tag(k2, v2).register(registry));
+        Listener(String name) {
+            this.name = name;
+            registry.gauge("airlock_sessions_active", Tags.of("listener", name), activeSessions);
+            this.decisionLatency = Timer.builder("airlock_decision_latency")
+                    .description("From command received to verdict, excluding time waiting for humans")
+                    .tag("listener", name).publishPercentileHistogram().register(registry);
+            this.approvalWait = Timer.builder("airlock_approval_wait")
+                    .description("From approval requested to outcome").tag("listener", name).register(registry);
         }
-        return c;
+
+        void sessionOpened(String connection) {
+            activeSessions.incrementAndGet();
+            session(connection, "opened").increment();
+        }
+
+        void sessionRejected(String reason) {
+            session("", reason).increment();
+        }
+
+        private Counter session(String connection, String result) {
+            return sessions.computeIfAbsent(connection + '\0' + result, k -> Counter.builder("airlock_sessions_total")
+                    .tags("listener", name, "connection", connection, "result", result).register(registry));
+        }
+
+        void sessionClosed() {
+            activeSessions.decrementAndGet();
+        }
+
+        void decision(String connection, Effect effect) {
+            Counter[] c = decisions.get(connection);
+            if (c == null) {
+                c = decisions.computeIfAbsent(connection, k -> {
+                    Counter[] out = new Counter[Effect.values().length];
+                    for (Effect e : Effect.values()) {
+                        out[e.ordinal()] = Counter.builder("airlock_decisions_total")
+                                .tags("listener", name, "connection", connection, "effect", e.yamlName()).register(registry);
+                    }
+                    return out;
+                });
+            }
+            c[effect.ordinal()].increment();
+        }
+
+        void approval(String outcome) {
+            approvals.computeIfAbsent(outcome, k -> Counter.builder("airlock_approvals_total")
+                    .tags("listener", name, "outcome", outcome).register(registry)).increment();
+        }
+
+        void decided(long nanos) {
+            decisionLatency.record(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        void waited(long nanos) {
+            approvalWait.record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 }

@@ -49,6 +49,12 @@ final class GatewayHarness implements AutoCloseable {
               - id: agents-read
                 match: {identity: {groups: [agents]}, sql: {kind: [read, session, transaction]}}
                 effect: allow
+              - id: items-readers-read-items
+                match: {identity: {groups: [items-readers]}, sql: {kind: [read], tables: [items]}}
+                effect: allow
+              - id: items-readers-session
+                match: {identity: {groups: [items-readers]}, sql: {kind: [session, transaction]}}
+                effect: allow
             """;
 
     final DevIssuer issuer = DevIssuer.start();
@@ -85,6 +91,14 @@ final class GatewayHarness implements AutoCloseable {
                     database: %s
                     login: %s
                 %s
+                  - name: shop-pooled
+                    protocol: postgres
+                    listener: pg
+                    upstream: %s:%d
+                    database: %s
+                    login: %s
+                    pool: {mode: transaction, size: 4}
+                %s
                 identity:
                   - name: dev
                     issuer: %s
@@ -99,7 +113,7 @@ final class GatewayHarness implements AutoCloseable {
                 admin:
                   port: %d
                 """.formatted(freePort(), upstream.host(), upstream.port(), upstream.database(), upstream.user(),
-                password, issuer.issuer(), lineageDb.jdbcUrl(), lineageDb.user(), freePort()));
+                password, upstream.host(), upstream.port(), upstream.database(), upstream.user(), password, issuer.issuer(), lineageDb.jdbcUrl(), lineageDb.user(), freePort()));
         AirlockConfig config = AirlockConfigLoader.load(dir.resolve("airlock.yaml")).orElseThrow();
         server = AirlockServer.start(config, AirlockServer.Options.defaults().withLineageStore(lineage)
                 .withShutdownGrace(java.time.Duration.ofMillis(200)));
@@ -110,11 +124,18 @@ final class GatewayHarness implements AutoCloseable {
     }
 
     Connection connect(String token) throws SQLException {
+        return connect(token, "shop");
+    }
+
+    Connection connect(String token, String connection) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "agent-1");
         p.setProperty("password", token);
         p.setProperty("sslmode", "disable");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port("pg") + "/shop", p);
+        if (connection.endsWith("-pooled")) {
+            p.setProperty("prepareThreshold", "0");
+        }
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port("pg") + "/" + connection, p);
     }
 
     static int freePort() throws IOException {

@@ -17,6 +17,8 @@ import dev.airlock.config.SlackChannelConfig;
 import dev.airlock.config.TeamsChannelConfig;
 import dev.airlock.config.TlsConfig;
 import dev.airlock.config.Upstream;
+import dev.airlock.config.UpstreamPool;
+import dev.airlock.config.UpstreamTls;
 import dev.airlock.config.WebChannelConfig;
 import dev.airlock.config.yaml.Binder;
 import dev.airlock.config.yaml.Converter;
@@ -130,6 +132,15 @@ public final class AirlockConfigBinder {
         Optional<TlsConfig> tls = m.optional("tls", b.object(this::tls));
         Optional<Path> hostKey = m.optional("host_key", this::existingFile);
         Optional<String> defaultConnection = m.optional("default_connection", b::nonBlank);
+        boolean plaintextOnLoopback = m.optional("plaintext_on_loopback", b::bool, false);
+        Duration maxWait = m.optional("max_wait_in_transaction", b.duration(Duration.ZERO, Duration.ofDays(1)),
+                ListenerConfig.DEFAULT_MAX_WAIT_IN_TRANSACTION);
+        if (protocol != null && protocol != Protocol.POSTGRES && protocol != Protocol.MYSQL && m.has("max_wait_in_transaction")) {
+            m.problem("max_wait_in_transaction", "only used by database listeners (postgres, mysql)");
+        }
+        if (m.has("plaintext_on_loopback") && !m.has("tls")) {
+            m.problem("plaintext_on_loopback", "only used with tls (a listener without tls is plaintext, on loopback only)");
+        }
         if (protocol == Protocol.SSH) {
             if (m.has("tls")) {
                 m.problem("tls", "not used by ssh listeners (SSH encrypts its own transport; see host_key)");
@@ -147,7 +158,8 @@ public final class AirlockConfigBinder {
             ports.add(new PortUse(bind, port, m.path() + (name == null ? "" : " (" + name + ")"),
                     m.node("port").orElseThrow()));
         }
-        return m.build(() -> new ListenerConfig(name, protocol, bind, port, tls, hostKey, defaultConnection));
+        return m.build(() -> new ListenerConfig(name, protocol, bind, port, tls, hostKey, defaultConnection,
+                plaintextOnLoopback, maxWait));
     }
 
     private TlsConfig tls(MappingReader m) {
@@ -200,6 +212,16 @@ public final class AirlockConfigBinder {
         Credentials credentials = m.optional("credentials", protocol == null ? n -> Credentials.NONE
                 : b.object(c -> credentials(c, protocol)), Credentials.NONE);
         Map<String, String> labels = m.optional("labels", b.mapOf(b::string), Map.of());
+        UpstreamTls upstreamTls = m.optional("tls", b.object(this::upstreamTls), UpstreamTls.DISABLE);
+        Optional<UpstreamPool> pool = m.optional("pool", b.object(this::pool));
+        boolean databaseProtocol = protocol == Protocol.POSTGRES || protocol == Protocol.MYSQL;
+        if (protocol != null && !databaseProtocol && m.has("tls")) {
+            m.problem("tls", "only used by database connections (" + protocol.yamlName()
+                    + (protocol == Protocol.HTTP ? " encrypts per its https:// upstream URL)" : " encrypts its own transport)"));
+        }
+        if (protocol != null && protocol != Protocol.POSTGRES && m.has("pool")) {
+            m.problem("pool", "only used by postgres connections");
+        }
         if (protocol != null) {
             if (database.isPresent() && (protocol == Protocol.SSH || protocol == Protocol.HTTP)) {
                 m.problem("database", "not used by " + protocol.yamlName() + " connections");
@@ -211,7 +233,31 @@ public final class AirlockConfigBinder {
                 m.problem("missing required key 'login' (the user Airlock logs in as on the " + protocol.yamlName() + " upstream)");
             }
         }
-        return m.build(() -> new ConnectionConfig(name, protocol, listener, upstream, database, login, credentials, labels));
+        return m.build(() -> new ConnectionConfig(name, protocol, listener, upstream, database, login, credentials, labels,
+                upstreamTls, pool));
+    }
+
+    private UpstreamTls upstreamTls(MappingReader m) {
+        UpstreamTls.Mode mode = m.required("mode", b.enumOf(UpstreamTls.Mode.class, UpstreamTls.Mode::yamlName));
+        Optional<Path> rootCert = m.optional("root_cert", this::existingFile);
+        if (rootCert.isPresent() && mode != null && mode != UpstreamTls.Mode.VERIFY_FULL) {
+            m.problem("root_cert", "only used with mode: verify-full");
+        }
+        return m.build(() -> new UpstreamTls(mode, rootCert));
+    }
+
+    private UpstreamPool pool(MappingReader m) {
+        String mode = m.required("mode", b::nonBlank);
+        if (mode != null && !mode.equals("transaction")) {
+            m.problem("mode", "'" + mode + "' is not a pool mode (expected: transaction)");
+        }
+        Integer size = m.optional("size", b::integer, 20);
+        if (size != null && (size < 1 || size > 10_000)) {
+            m.problem("size", size + " is out of range (expected: 1-10000)");
+        }
+        Duration idle = m.optional("idle_timeout", b.duration(Duration.ofSeconds(1), Duration.ofDays(1)),
+                UpstreamPool.DEFAULT_IDLE_TIMEOUT);
+        return m.build(() -> new UpstreamPool(size, idle));
     }
 
     private Upstream tcpUpstream(YamlNode node, Protocol protocol) {

@@ -3,6 +3,7 @@ package dev.airlock.connectors.postgres;
 import dev.airlock.connectors.postgres.internal.CancelRegistry;
 import dev.airlock.connectors.postgres.internal.ClientHandshakeHandler;
 import dev.airlock.connectors.postgres.internal.StartupPacketDecoder;
+import dev.airlock.connectors.postgres.internal.UpstreamPools;
 import dev.airlock.connectors.spi.Gate;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -13,7 +14,7 @@ import java.util.Objects;
  * Assembles the pipeline of every agent connection accepted by one PostgreSQL listener. Use as the
  * {@code childHandler} of a {@code ServerBootstrap}; reading is turned off and driven by the handlers.
  */
-public final class PostgresPipelineConfigurator extends ChannelInitializer<Channel> {
+public final class PostgresPipelineConfigurator extends ChannelInitializer<Channel> implements AutoCloseable {
 
     /** Pipeline name of the TLS handler once the client asked for it. */
     public static final String TLS = "pg-tls";
@@ -26,6 +27,7 @@ public final class PostgresPipelineConfigurator extends ChannelInitializer<Chann
     private final PostgresListenerConfig config;
     private final Gate gate;
     private final CancelRegistry cancels = new CancelRegistry();
+    private final UpstreamPools pools = new UpstreamPools();
 
     public PostgresPipelineConfigurator(PostgresListenerConfig config, Gate gate) {
         this.config = Objects.requireNonNull(config, "config");
@@ -38,11 +40,26 @@ public final class PostgresPipelineConfigurator extends ChannelInitializer<Chann
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()));
         ch.pipeline()
                 .addLast(STARTUP_DECODER, new StartupPacketDecoder())
-                .addLast(HANDSHAKE, new ClientHandshakeHandler(config, gate, cancels));
+                .addLast(HANDSHAKE, new ClientHandshakeHandler(config, gate, cancels, pools));
     }
 
     /** Number of sessions currently past their handshake (with a registered cancel key). */
     public int activeSessions() {
         return cancels.size();
+    }
+
+    /**
+     * Graceful shutdown, step one (after the listener stopped accepting): idle sessions get FATAL 57P01 and are
+     * closed, busy ones when their transaction ends. A session waiting for approval stays until the approval is
+     * decided or cancelled.
+     */
+    public void shutdown() {
+        cancels.shutdown();
+    }
+
+    /** Closes the idle pooled upstream connections. */
+    @Override
+    public void close() {
+        pools.close();
     }
 }

@@ -61,13 +61,114 @@ class PostgresProxyIT {
     }
 
     Connection connect(String mode) throws SQLException {
+        return connect(mode, db.database());
+    }
+
+    Connection connect(String mode, String connection) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "agent-1");
         p.setProperty("password", TestGate.TOKEN);
         p.setProperty("socketTimeout", "60");
         p.setProperty("sslmode", "disable");
         p.setProperty("preferQueryMode", mode);
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + db.database(), p);
+        p.setProperty("prepareThreshold", connection.startsWith("pooled_") ? "0" : "5");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + connection, p);
+    }
+
+    /** The same database behind a connection with transaction pooling (2 per I/O thread). */
+    String pooled() {
+        String name = "pooled_" + db.database();
+        gate.connections.put(name, gate.connections.get(db.database()).withPool(
+                new UpstreamTarget.Pool(4, java.time.Duration.ofMinutes(1))));
+        return name;
+    }
+
+    static int backendPid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    void poolingReusesUpstreamConnectionsAcrossReconnects() throws SQLException {
+        String pooled = pooled();
+        java.util.Set<Integer> pids = new java.util.HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            try (Connection c = connect(i % 2 == 0 ? "simple" : "extended", pooled)) {
+                pids.add(backendPid(c));
+            }
+        }
+        // one after another: each I/O thread's pool needs a single upstream connection
+        assertThat(pids).hasSizeLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void poolingKeepsATransactionOnOneUpstreamConnection() throws SQLException {
+        String pooled = pooled();
+        try (Connection a = connect("extended", pooled); Connection b = connect("extended", pooled)) {
+            a.setAutoCommit(false);
+            b.setAutoCommit(false);
+            int pa = backendPid(a);
+            int pb = backendPid(b);
+            assertThat(pb).as("two open transactions never share a connection").isNotEqualTo(pa);
+            try (Statement s = a.createStatement()) {
+                s.executeUpdate("INSERT INTO items (id, name) VALUES (70, 'pooled')");
+            }
+            assertThat(backendPid(a)).isEqualTo(pa);
+            a.commit();
+            b.commit();
+        }
+        try (Connection c = connect("simple", pooled); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM items WHERE id = 70")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void poolingRefusesNamedPreparedStatements() throws SQLException {
+        String pooled = pooled();
+        Properties p = new Properties();
+        p.setProperty("user", "agent-1");
+        p.setProperty("password", TestGate.TOKEN);
+        p.setProperty("sslmode", "disable");
+        p.setProperty("prepareThreshold", "1"); // pgjdbc: server-prepare under a name from the first run
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + pooled, p);
+             PreparedStatement ps = c.prepareStatement("SELECT name FROM items WHERE id = ?")) {
+            ps.setInt(1, 1);
+            assertThatThrownBy(ps::executeQuery).isInstanceOfSatisfying(PSQLException.class, e -> {
+                assertThat(e.getSQLState()).isEqualTo("0A000");
+                assertThat(e.getServerErrorMessage().getHint()).contains("prepareThreshold=0");
+            });
+            c.unwrap(PGConnection.class).setPrepareThreshold(0); // unnamed statements from now on
+            try (PreparedStatement again = c.prepareStatement("SELECT 2"); ResultSet rs = again.executeQuery()) {
+                assertThat(rs.next()).isTrue(); // the session goes on
+            }
+        }
+    }
+
+    @Test
+    void poolingDiscardsAConnectionLeftInsideATransaction() throws Exception {
+        String pooled = pooled();
+        Connection a = connect("simple", pooled);
+        a.setAutoCommit(false);
+        try (Statement s = a.createStatement()) {
+            s.executeUpdate("INSERT INTO items (id, name) VALUES (71, 'left behind')");
+        }
+        int abandoned = backendPid(a);
+        gate.closed.clear();
+        a.abort(Runnable::run);
+        assertThat(gate.closed.poll(30, TimeUnit.SECONDS)).isEqualTo("client disconnected");
+        for (int i = 0; i < 4; i++) {
+            try (Connection c = connect("simple", pooled)) {
+                assertThat(backendPid(c)).isNotEqualTo(abandoned);
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM items WHERE id = 71")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isZero();
+                }
+            }
+        }
     }
 
     @Test
@@ -392,6 +493,48 @@ class PostgresProxyIT {
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + idle.port() + "/" + db.database(), p)) {
                 gate.closed.clear();
                 assertThat(gate.closed.poll(30, TimeUnit.SECONDS)).isEqualTo("idle timeout");
+                assertThatThrownBy(() -> c.createStatement().executeQuery("SELECT 1")).isInstanceOf(SQLException.class);
+            }
+        }
+    }
+
+    @Test
+    void capsTheWaitInsideATransactionAndLeavesItFailed() throws Exception {
+        try (ProxyServer capped = new ProxyServer(PostgresListenerConfig.defaults(null, true)
+                .withMaxWaitInTransaction(java.time.Duration.ofMillis(300)), gate)) {
+            Properties p = new Properties();
+            p.setProperty("user", "agent-1");
+            p.setProperty("password", TestGate.TOKEN);
+            p.setProperty("sslmode", "disable");
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + capped.port() + "/" + db.database(), p);
+                 Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                s.executeUpdate("INSERT INTO items (id, name) VALUES (80, 'in tx')");
+                gate.held.clear();
+                assertThatThrownBy(() -> s.executeUpdate("UPDATE items SET name = 'hold_me' WHERE id = 80"))
+                        .isInstanceOfSatisfying(PSQLException.class, e -> {
+                            assertThat(e.getSQLState()).isEqualTo("42501");
+                            assertThat(e.getMessage()).contains("waited longer than PT0.3S for approval inside a transaction");
+                        });
+                assertThat(gate.held.poll(30, TimeUnit.SECONDS).verdict()).isCancelled();
+                assertThatThrownBy(() -> s.executeQuery("SELECT 1")).hasFieldOrPropertyWithValue("SQLState", "25P02");
+                c.rollback();
+            }
+        }
+    }
+
+    @Test
+    void shutdownEndsIdleSessionsWith57P01() throws Exception {
+        try (ProxyServer stopping = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate)) {
+            Properties p = new Properties();
+            p.setProperty("user", "agent-1");
+            p.setProperty("password", TestGate.TOKEN);
+            p.setProperty("sslmode", "disable");
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + stopping.port() + "/" + db.database(), p)) {
+                gate.closed.clear();
+                stopping.configurator.shutdown();
+                assertThat(gate.closed.poll(30, TimeUnit.SECONDS)).isEqualTo("Airlock shutting down");
+                assertThat(stopping.configurator.activeSessions()).isZero();
                 assertThatThrownBy(() -> c.createStatement().executeQuery("SELECT 1")).isInstanceOf(SQLException.class);
             }
         }

@@ -12,6 +12,7 @@ public final class CancelRegistry {
 
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentMap<Long, ProxyConnection> sessions = new ConcurrentHashMap<>();
+    private volatile boolean shuttingDown;
 
     /** Issues a fresh key pair for {@code connection}; returns {@code [processId, secretKey]}. */
     int[] register(ProxyConnection connection) {
@@ -35,6 +36,16 @@ public final class CancelRegistry {
 
     public int size() {
         return sessions.size();
+    }
+
+    /** Asks every session to end: idle ones now, busy ones when their transaction is over. */
+    public void shutdown() {
+        shuttingDown = true;
+        sessions.values().forEach(ProxyConnection::shutdown);
+    }
+
+    boolean shuttingDown() {
+        return shuttingDown;
     }
 
     private static long key(int pid, int secret) {

@@ -12,6 +12,7 @@ import dev.airlock.connectors.postgres.message.NegotiateProtocolVersion;
 import dev.airlock.connectors.postgres.message.PasswordMessage;
 import dev.airlock.connectors.postgres.message.SSLRequest;
 import dev.airlock.connectors.postgres.message.StartupMessage;
+import dev.airlock.connectors.postgres.message.TransactionStatus;
 import dev.airlock.connectors.spi.ClientInfo;
 import dev.airlock.connectors.spi.Credential;
 import dev.airlock.connectors.spi.Gate;
@@ -52,6 +53,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     private final PostgresListenerConfig config;
     private final Gate gate;
     private final CancelRegistry cancels;
+    private final UpstreamPools pools;
 
     private HandshakeState state = HandshakeState.STARTUP;
     private boolean tls;
@@ -60,10 +62,11 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     private ProxyConnection connection;
     private ScheduledFuture<?> deadline;
 
-    public ClientHandshakeHandler(PostgresListenerConfig config, Gate gate, CancelRegistry cancels) {
+    public ClientHandshakeHandler(PostgresListenerConfig config, Gate gate, CancelRegistry cancels, UpstreamPools pools) {
         this.config = config;
         this.gate = gate;
         this.cancels = cancels;
+        this.pools = pools;
     }
 
     @Override
@@ -224,9 +227,15 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
                 params.put(k, v);
             }
         });
-        UpstreamHandshakeHandler.connect(ctx.channel(), s.upstream(), params, config).addListener(f -> {
+        Channel ch = ctx.channel();
+        io.netty.util.concurrent.Future<?> upstream = s.upstream().pool() != null
+                ? pools.pool(ch, s.upstream(), params, config).acquire()
+                : UpstreamHandshakeHandler.connect(ch.eventLoop(), ch.getClass(), s.upstream(), params, config);
+        upstream.addListener(f -> {
             if (f.isSuccess()) {
-                onUpstreamReady(ctx, (UpstreamHandshakeHandler.Ready) f.getNow());
+                Object r = f.getNow();
+                onUpstreamReady(ctx, r instanceof ServerConnection c ? c
+                        : new ServerConnection((UpstreamHandshakeHandler.Ready) r, null));
             } else {
                 log.debug("{}: upstream {} failed", ctx.channel(), s.upstream(), f.cause());
                 fail(ctx, PostgresError.UPSTREAM_UNAVAILABLE, "upstream of connection '" + s.connection().name()
@@ -235,14 +244,19 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void onUpstreamReady(ChannelHandlerContext ctx, UpstreamHandshakeHandler.Ready ready) {
+    private void onUpstreamReady(ChannelHandlerContext ctx, ServerConnection server) {
         if (state != HandshakeState.CONNECTING_UPSTREAM || !ctx.channel().isActive()) {
-            ready.channel().close();
+            if (server.pool() != null) {
+                server.pool().release(server);
+            } else {
+                server.terminate();
+            }
             return;
         }
         state = HandshakeState.DONE;
         deadline.cancel(false);
-        connection = new ProxyConnection(ctx.channel(), ready, gate, session, cancels, config);
+        // a pooled connection is handed out idle; a new one reports its own status
+        connection = new ProxyConnection(ctx.channel(), server, TransactionStatus.IDLE, gate, session, cancels, config);
         session = null; // owned by the connection from now on
         connection.start(ctx);
     }

@@ -16,7 +16,9 @@ public enum PostgresError {
     TLS_REQUIRED("28000"),
     UPSTREAM_UNAVAILABLE("08006"),
     STARTUP_TIMEOUT("08006"),
-    IDLE_TIMEOUT("57P05");
+    IDLE_TIMEOUT("57P05"),
+    FEATURE_NOT_SUPPORTED("0A000"),
+    ADMIN_SHUTDOWN("57P01");
 
     private final String sqlState;
 

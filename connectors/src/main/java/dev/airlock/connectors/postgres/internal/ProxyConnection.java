@@ -40,8 +40,6 @@ import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
@@ -59,11 +57,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One relayed session: the agent channel, the upstream channel (same event loop) and what lies between —
+ * One relayed session: the agent channel, the upstream connection (same event loop) and what lies between —
  * the gate's verdict for each command, the responses still owed by the server, the transaction status.
  *
  * <p>All state is touched on the shared event loop only. A command waiting for the gate parks the agent
  * side (no reads); frames already decoded wait in {@code backlog} in arrival order.
+ *
+ * <p>With a dedicated upstream (the default) the session holds its {@link ServerConnection} from login to the end.
+ * With transaction pooling it takes one from its {@link UpstreamPool} when it first has something to send and gives
+ * it back at the ReadyForQuery that leaves it idle with nothing owed; named prepared statements are refused then,
+ * because they would not survive the hand-back.
  *
  * <p>A denial is answered by sending the server a statement that fails with SQLSTATE 42501 in place of the
  * agent's, so the server itself leaves the transaction failed and skips to Sync exactly as it would for a
@@ -98,13 +101,14 @@ final class ProxyConnection {
     private static final class Pending {
         final Expect expect;
         final Command command;
-        final Verdict.Deny denial;
+        /** What the agent sees instead of the server's error for an injected statement. */
+        final ErrorResponse denial;
         final long startNanos;
         long rows = -1;
         String errorCode;
         String tag;
 
-        Pending(Expect expect, Command command, Verdict.Deny denial) {
+        Pending(Expect expect, Command command, ErrorResponse denial) {
             this.expect = expect;
             this.command = command;
             this.denial = denial;
@@ -119,16 +123,24 @@ final class ProxyConnection {
     }
 
     private final Channel client;
-    private final Channel upstream;
     private final Gate gate;
     private final Session session;
     private final CancelRegistry cancels;
     private final PostgresListenerConfig config;
     private final String upstreamHost;
     private final int upstreamPort;
-    private final int upstreamProcessId;
-    private final int upstreamSecretKey;
     private final int[] clientKey;
+    /** The pool the upstream connection goes back to between transactions, or {@code null} for a dedicated one. */
+    private final UpstreamPool pool;
+    private final ServerOwner owner = new ServerOwner();
+    /** The upstream connection held now, or {@code null} (pooled, between transactions). */
+    private ServerConnection server;
+    private boolean acquiring;
+    /** Frames for the server written while none is held; sent in order once one is. */
+    private final ArrayDeque<ByteBuf> outbox = new ArrayDeque<>();
+    private boolean shuttingDown;
+    /** When either side last sent something (per read batch); for the idle timeout. */
+    private long lastActivityNanos;
 
     /** Bytes of agent frames read ahead while a command waits for the gate. */
     static final int PARKED_READ_LIMIT = 64 << 10;
@@ -144,41 +156,134 @@ final class ProxyConnection {
     private boolean skipUntilSync;
     private boolean closed;
     private CompletableFuture<Verdict> admission;
+    /** Set when the wait inside a transaction hit {@link PostgresListenerConfig#maxWaitInTransaction()}. */
+    private Verdict.Deny waitCapped;
 
-    ProxyConnection(Channel client, UpstreamHandshakeHandler.Ready ready, Gate gate, Session session,
+    /**
+     * @param first  the upstream connection the login was done with: kept for good when dedicated, handed back
+     *               to its pool right after the login when pooled
+     * @param status the transaction status to report at login
+     */
+    ProxyConnection(Channel client, ServerConnection first, TransactionStatus status, Gate gate, Session session,
                     CancelRegistry cancels, PostgresListenerConfig config) {
         this.client = client;
-        this.upstream = ready.channel();
+        this.server = first;
+        this.pool = first.pool();
         this.gate = gate;
         this.session = session;
         this.cancels = cancels;
         this.config = config;
         this.upstreamHost = session.upstream().host();
         this.upstreamPort = session.upstream().port();
-        this.upstreamProcessId = ready.processId();
-        this.upstreamSecretKey = ready.secretKey();
-        this.status = ready.status();
+        this.status = status;
         this.clientKey = cancels.register(this);
         ByteBuf out = client.alloc().buffer();
         AuthenticationOk.INSTANCE.encode(out);
-        ready.parameters().forEach(p -> p.encode(out));
-        ready.notices().forEach(n -> n.encode(out));
+        first.parameters().forEach(p -> p.encode(out));
+        first.takeLoginNotices().forEach(n -> n.encode(out));
         new BackendKeyData(clientKey[0], clientKey[1]).encode(out);
         new ReadyForQuery(status).encode(out);
         client.writeAndFlush(out);
     }
 
-    /** Replaces the handshake with the relay on both channels and starts reading. */
+    /** Replaces the handshake with the relay and starts reading. */
     void start(ChannelHandlerContext handshake) {
         ((PgFrameDecoder) client.pipeline().get(PostgresPipelineConfigurator.FRAME_DECODER)).limit(config.maxFrameLength());
         client.pipeline().replace(handshake.handler(), PostgresPipelineConfigurator.RELAY, new ClientRelayHandler());
         if (!config.idleTimeout().isZero()) {
-            client.pipeline().addBefore(PostgresPipelineConfigurator.RELAY, PostgresPipelineConfigurator.IDLE,
-                    new IdleStateHandler(0, 0, config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+            // a timestamp per read batch and one timer, instead of an IdleStateHandler, which would give every
+            // relayed write a promise and a listener of its own
+            lastActivityNanos = System.nanoTime();
+            checkIdle(config.idleTimeout().toNanos());
         }
-        upstream.pipeline().addLast(PostgresPipelineConfigurator.RELAY, new UpstreamRelayHandler());
+        if (pool != null) {
+            releaseServer();
+        } else {
+            server.attach(owner);
+        }
         client.read();
-        upstream.read();
+        if (cancels.shuttingDown()) {
+            shutdown();
+        }
+    }
+
+    private void checkIdle(long delayNanos) {
+        client.eventLoop().schedule(() -> {
+            if (closed) {
+                return;
+            }
+            long timeout = config.idleTimeout().toNanos();
+            long idle = System.nanoTime() - lastActivityNanos;
+            if (idle >= timeout && !parked && !acquiring) {
+                Channels.closeOnFlush(client, ErrorResponse.fatal(PostgresError.IDLE_TIMEOUT.sqlState(),
+                        "terminating connection due to idle-session timeout", null, null));
+                close("idle timeout");
+            } else {
+                checkIdle(parked || acquiring ? timeout : timeout - idle);
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private boolean pooled() {
+        return pool != null;
+    }
+
+    // ---------------------------------------------------------------- the upstream connection
+
+    /** Writes one frame for the server, taking an upstream connection from the pool first when none is held. */
+    private void send(ByteBuf frame) {
+        if (server != null) {
+            // no promise per relayed frame: a failed write is reported through exceptionCaught, which closes the session
+            server.channel.write(frame, server.channel.voidPromise());
+            return;
+        }
+        outbox.add(frame);
+        if (!acquiring) {
+            acquiring = true;
+            io.netty.util.concurrent.Future<ServerConnection> f = pool.acquire();
+            if (f.isDone()) {
+                acquired(f);
+            } else {
+                f.addListener(x -> acquired(f));
+            }
+        }
+    }
+
+    private void acquired(io.netty.util.concurrent.Future<ServerConnection> f) {
+        acquiring = false;
+        if (!f.isSuccess()) {
+            log.debug("{}: no pooled upstream connection", client, f.cause());
+            Channels.closeOnFlush(client, ErrorResponse.fatal(PostgresError.UPSTREAM_UNAVAILABLE.sqlState(),
+                    "upstream of connection '" + session.connection().name() + "' unavailable: " + f.cause().getMessage(), null, null));
+            close("no upstream connection: " + f.cause().getMessage());
+            return;
+        }
+        ServerConnection c = f.getNow();
+        if (closed) {
+            pool.release(c);
+            return;
+        }
+        server = c;
+        c.attach(owner);
+        ByteBuf b;
+        while ((b = outbox.poll()) != null) {
+            c.channel.write(b, c.channel.voidPromise());
+        }
+        if (!draining) {
+            drain();
+        }
+    }
+
+    /** Nothing is owed and no transaction is open: the upstream connection can serve another session. */
+    private boolean releasable() {
+        return pooled() && server != null && status == TransactionStatus.IDLE && pending.isEmpty() && outbox.isEmpty()
+                && !acquiring && !skipUntilSync;
+    }
+
+    private void releaseServer() {
+        ServerConnection c = server;
+        server = null;
+        pool.release(c);
     }
 
     // ---------------------------------------------------------------- agent → server
@@ -193,7 +298,10 @@ final class ProxyConnection {
 
     /** After a read: one flush for everything the read produced, then ask for more. */
     private void readComplete() {
-        upstream.flush();
+        lastActivityNanos = System.nanoTime();
+        if (server != null) {
+            server.channel.flush();
+        }
         readMore();
     }
 
@@ -209,7 +317,7 @@ final class ProxyConnection {
     private void drainBacklog() {
         draining = true;
         try {
-            while (!parked && !closed && !backlog.isEmpty()) {
+            while (!parked && !acquiring && !closed && !backlog.isEmpty()) {
                 ByteBuf next = backlog.poll();
                 backlogBytes -= next.readableBytes();
                 handle(next);
@@ -222,7 +330,8 @@ final class ProxyConnection {
     private void readMore() {
         // While parked, keep reading a little so that a client going away is noticed (and its approval
         // cancelled); what it sends meanwhile waits in the backlog, up to PARKED_READ_LIMIT bytes.
-        if (!closed && upstream.isWritable() && (parked ? backlogBytes < PARKED_READ_LIMIT : backlog.isEmpty())) {
+        if (!closed && !acquiring && (server == null || server.channel.isWritable())
+                && (parked ? backlogBytes < PARKED_READ_LIMIT : backlog.isEmpty())) {
             client.read();
         }
     }
@@ -255,6 +364,14 @@ final class ProxyConnection {
                     c -> forward(frame, new Pending(Expect.QUERY, c, null)), this::denySimple);
             case PARSE -> {
                 Parse p = (Parse) m;
+                if (pooled() && !p.name().isEmpty()) {
+                    frame.release();
+                    rejectExtended(ErrorResponse.error(PostgresError.FEATURE_NOT_SUPPORTED.sqlState(),
+                            "named prepared statements are not supported on pooled connection '" + session.connection().name() + "'",
+                            "statement \"" + p.name() + "\"; the upstream connection is shared between sessions per transaction",
+                            "Use unnamed statements (pgjdbc: prepareThreshold=0), or connect through a connection without pooling."));
+                    return;
+                }
                 admit(frame, new Command(Protocol.POSTGRES, Command.Kind.SQL_PREPARE, p.sql(), null), c -> {
                     statements.put(p.name(), p.sql());
                     forward(frame, new Pending(Expect.PARSE, null, null));
@@ -333,8 +450,7 @@ final class ProxyConnection {
         if (p != null) {
             pending.add(p);
         }
-        // no promise per relayed frame: a failed write is reported through exceptionCaught, which closes the session
-        upstream.write(frame, upstream.voidPromise());
+        send(frame);
     }
 
     /** Asks the gate; parks the agent side until the verdict, which may come at once. */
@@ -361,7 +477,24 @@ final class ProxyConnection {
             return;
         }
         admission = future;
+        io.netty.util.concurrent.ScheduledFuture<?> cap = null;
+        if (status != TransactionStatus.IDLE && !config.maxWaitInTransaction().isZero()) {
+            Duration max = config.maxWaitInTransaction();
+            cap = client.eventLoop().schedule(() -> {
+                if (admission == future) {
+                    waitCapped = new Verdict.Deny(Failure.APPROVAL_EXPIRED, "statement waited longer than " + max
+                            + " for approval inside a transaction", null, null,
+                            "An open transaction holds its locks while it waits: roll back, then run the statement outside a "
+                                    + "transaction or ask approvers first.");
+                    future.cancel(false);
+                }
+            }, max.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        io.netty.util.concurrent.ScheduledFuture<?> capTimer = cap;
         future.whenComplete((v, e) -> client.eventLoop().execute(() -> {
+            if (capTimer != null) {
+                capTimer.cancel(false);
+            }
             if (admission != future) {
                 return;
             }
@@ -371,7 +504,9 @@ final class ProxyConnection {
                 frame.release();
                 return;
             }
-            apply(frame, command, v, e, onAllow, onDeny);
+            Verdict.Deny capped = waitCapped;
+            waitCapped = null;
+            apply(frame, command, capped != null ? capped : v, capped != null ? null : e, onAllow, onDeny);
             drain();
         }));
     }
@@ -406,22 +541,27 @@ final class ProxyConnection {
 
     /** The server answers a failing statement in place of a simple query or function call. */
     private void denySimple(Verdict.Deny d) {
-        pending.add(new Pending(Expect.INJECTED_QUERY, null, d));
-        ByteBuf buf = upstream.alloc().buffer();
+        ErrorResponse error = denialError(d);
+        pending.add(new Pending(Expect.INJECTED_QUERY, null, error));
+        ByteBuf buf = client.alloc().buffer();
         new Query(DENIAL_STATEMENT).encode(buf);
-        upstream.write(buf);
+        send(buf);
     }
 
-    /** The server fails at this point of the extended-query batch and skips to Sync. */
     private void denyExtended(Verdict.Deny d) {
-        pending.add(new Pending(Expect.INJECTED_PARSE, null, d));
-        pending.add(new Pending(Expect.INJECTED_BIND, null, d));
-        pending.add(new Pending(Expect.INJECTED_EXECUTE, null, d));
-        ByteBuf buf = upstream.alloc().buffer();
+        rejectExtended(denialError(d));
+    }
+
+    /** The server fails at this point of the extended-query batch and skips to Sync; the agent sees {@code error}. */
+    private void rejectExtended(ErrorResponse error) {
+        pending.add(new Pending(Expect.INJECTED_PARSE, null, error));
+        pending.add(new Pending(Expect.INJECTED_BIND, null, error));
+        pending.add(new Pending(Expect.INJECTED_EXECUTE, null, error));
+        ByteBuf buf = client.alloc().buffer();
         new Parse("", DENIAL_STATEMENT, new int[0]).encode(buf);
         new Bind("", "", new short[0], List.of(), new short[0]).encode(buf);
         new Execute("", 0).encode(buf);
-        upstream.write(buf);
+        send(buf);
         skipUntilSync = true;
         // the unnamed statement and portal now hold the failing statement upstream
         statements.remove("");
@@ -445,13 +585,15 @@ final class ProxyConnection {
     private void onUpstreamFrame(ByteBuf frame) {
         BackendType type = BackendType.of(frame.getByte(frame.readerIndex()));
         if (type == null) {
-            log.warn("{}: invalid message type 0x{} from server", upstream, Integer.toHexString(frame.getByte(frame.readerIndex()) & 0xff));
+            log.warn("{}: invalid message type 0x{} from server", server.channel,
+                    Integer.toHexString(frame.getByte(frame.readerIndex()) & 0xff));
             frame.release();
             Channels.closeOnFlush(client, ErrorResponse.fatal(PostgresError.UPSTREAM_UNAVAILABLE.sqlState(),
                     "invalid message from the server", null, null));
-            upstream.close();
+            close("invalid message from the server");
             return;
         }
+        boolean ready = false;
         Pending head = pending.peek();
         switch (type) {
             case PARSE_COMPLETE, BIND_COMPLETE -> {
@@ -485,7 +627,7 @@ final class ProxyConnection {
                 ErrorResponse e = (ErrorResponse) type.decodeBody(frame);
                 if (head != null && head.expect.injected() && !"25P02".equals(e.sqlState())) {
                     frame.release();
-                    frame = Channels.encode(client, denialError(head.denial));
+                    frame = Channels.encode(client, head.denial);
                 }
                 if (head != null && head.errorCode == null) {
                     head.errorCode = e.sqlState();
@@ -511,6 +653,7 @@ final class ProxyConnection {
                         break;
                     }
                 }
+                ready = true;
             }
             case BACKEND_KEY_DATA, AUTHENTICATION -> {
                 frame.release();
@@ -521,6 +664,14 @@ final class ProxyConnection {
             }
         }
         client.write(frame, client.voidPromise());
+        if (ready) {
+            if (shuttingDown && status == TransactionStatus.IDLE && pending.isEmpty() && backlog.isEmpty() && !parked) {
+                terminateForShutdown();
+            } else if (releasable()) {
+                client.flush();
+                releaseServer();
+            }
+        }
     }
 
     private void popIf(Pending head, Expect expect) {
@@ -553,7 +704,14 @@ final class ProxyConnection {
                 a.cancel(false);
                 return;
             }
-            new Bootstrap().group(from).channelFactory(new ReflectiveChannelFactory<>(upstream.getClass()))
+            ServerConnection target = server;
+            if (target == null) {
+                log.debug("{}: cancel request while no statement runs upstream", client);
+                return;
+            }
+            int pid = target.processId;
+            int secret = target.secretKey;
+            new Bootstrap().group(from).channelFactory(new ReflectiveChannelFactory<>(client.getClass()))
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.upstreamConnectTimeout().toMillis())
                     .handler(new ChannelInitializer<>() {
                         @Override
@@ -564,7 +722,7 @@ final class ProxyConnection {
                     .connect(upstreamHost, upstreamPort).addListener((ChannelFutureListener) f -> {
                         if (f.isSuccess()) {
                             ByteBuf buf = f.channel().alloc().buffer(16);
-                            new CancelRequest(upstreamProcessId, upstreamSecretKey).encode(buf);
+                            new CancelRequest(pid, secret).encode(buf);
                             f.channel().writeAndFlush(buf).addListener(ChannelFutureListener.CLOSE);
                         } else {
                             log.debug("{}: cancel connection to the server failed", client, f.cause());
@@ -593,10 +751,19 @@ final class ProxyConnection {
         while ((b = backlog.poll()) != null) {
             b.release();
         }
-        if (upstream.isActive()) {
-            ByteBuf buf = upstream.alloc().buffer(5);
-            dev.airlock.connectors.postgres.message.Terminate.INSTANCE.encode(buf);
-            upstream.writeAndFlush(buf).addListener(ChannelFutureListener.CLOSE);
+        while ((b = outbox.poll()) != null) {
+            b.release();
+        }
+        ServerConnection c = server;
+        server = null;
+        if (c != null) {
+            if (pooled() && c.isUsable() && status == TransactionStatus.IDLE && pending.isEmpty() && !skipUntilSync) {
+                pool.release(c);
+            } else if (pooled()) {
+                pool.discard(c); // a transaction or a response is still open on it
+            } else {
+                c.terminate();
+            }
         }
         Channels.closeOnFlush(client);
         try {
@@ -606,11 +773,31 @@ final class ProxyConnection {
         }
     }
 
-    private void onException(Channel ch, Throwable cause) {
+    /** Graceful shutdown: an idle session is told and closed now, a busy one at the end of its transaction. */
+    void shutdown() {
+        client.eventLoop().execute(() -> {
+            if (closed) {
+                return;
+            }
+            shuttingDown = true;
+            if (status == TransactionStatus.IDLE && pending.isEmpty() && backlog.isEmpty() && !parked && !acquiring) {
+                terminateForShutdown();
+            }
+        });
+    }
+
+    private void terminateForShutdown() {
+        Channels.closeOnFlush(client, ErrorResponse.fatal(PostgresError.ADMIN_SHUTDOWN.sqlState(),
+                "terminating connection due to administrator command", "Airlock is shutting down.", null));
+        close("Airlock shutting down");
+    }
+
+    private void onException(boolean fromClient, Throwable cause) {
+        Channel ch = fromClient ? client : server != null ? server.channel : client;
         if (Channels.isExpected(cause)) {
             log.debug("{}: {}", ch, cause.toString());
-            close(ch == client ? "client connection error" : "server connection error");
-        } else if (ch == client && (cause instanceof TooLongFrameException || cause instanceof DecoderException)) {
+            close(fromClient ? "client connection error" : "server connection error");
+        } else if (fromClient && (cause instanceof TooLongFrameException || cause instanceof DecoderException)) {
             protocolViolation(ClientHandshakeHandler.rootMessage(cause));
         } else {
             log.warn("{}: relay failed", ch, cause);
@@ -640,21 +827,10 @@ final class ProxyConnection {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (client.isWritable() && !closed) {
-                upstream.read();
+            if (client.isWritable() && !closed && server != null) {
+                server.channel.read();
             }
             ctx.fireChannelWritabilityChanged();
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof IdleStateEvent && !parked && !closed) {
-                Channels.closeOnFlush(client, ErrorResponse.fatal(PostgresError.IDLE_TIMEOUT.sqlState(),
-                        "terminating connection due to idle-session timeout", null, null));
-                close("idle timeout");
-                return;
-            }
-            ctx.fireUserEventTriggered(evt);
         }
 
         @Override
@@ -665,49 +841,51 @@ final class ProxyConnection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            onException(client, cause);
+            onException(true, cause);
         }
     }
 
-    /** The server side of the relay. */
-    final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
+    /** The server side of the relay, for whichever upstream connection the session holds. */
+    final class ServerOwner implements ServerConnection.Owner {
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        public void serverFrame(ByteBuf frame) {
             if (closed) {
-                io.netty.util.ReferenceCountUtil.release(msg);
+                frame.release();
                 return;
             }
-            onUpstreamFrame((ByteBuf) msg);
+            onUpstreamFrame(frame);
         }
 
         @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
+        public void serverReadComplete() {
+            lastActivityNanos = System.nanoTime();
             client.flush();
-            if (client.isWritable() && !closed) {
-                upstream.read();
+            if (server != null && client.isWritable() && !closed) {
+                server.channel.read();
             }
         }
 
         @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (upstream.isWritable() && !parked && !closed) {
+        public void serverWritabilityChanged() {
+            if (server != null && server.channel.isWritable() && !parked && !closed) {
                 client.read();
             }
-            ctx.fireChannelWritabilityChanged();
         }
 
         @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
+        public void serverInactive() {
             if (!closed) {
                 client.flush();
+                server = null;
+                Channels.closeOnFlush(client, ErrorResponse.fatal(PostgresError.UPSTREAM_UNAVAILABLE.sqlState(),
+                        "the server closed the connection", null, null));
                 close("server closed the connection");
             }
-            ctx.fireChannelInactive();
         }
 
         @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            onException(upstream, cause);
+        public void serverException(Throwable cause) {
+            onException(false, cause);
         }
     }
 }

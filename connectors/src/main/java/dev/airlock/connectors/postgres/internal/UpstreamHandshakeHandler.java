@@ -1,6 +1,7 @@
 package dev.airlock.connectors.postgres.internal;
 
 import com.ongres.scram.client.ScramClient;
+import com.ongres.scram.common.util.TlsServerEndpoint;
 import dev.airlock.connectors.postgres.PostgresListenerConfig;
 import dev.airlock.connectors.postgres.message.Authentication;
 import dev.airlock.connectors.postgres.message.AuthenticationCleartextPassword;
@@ -30,11 +31,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.concurrent.Future;
@@ -42,6 +45,9 @@ import io.netty.util.concurrent.Promise;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -49,6 +55,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * Logs in to the real server with the credentials only Airlock holds (trust, cleartext, md5 or
@@ -64,7 +71,7 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     /** The logged-in upstream session. */
     record Ready(Channel channel, List<ParameterStatus> parameters, List<NoticeResponse> notices, int processId,
-                 int secretKey, TransactionStatus status) {
+                 int secretKey, TransactionStatus status, boolean channelBound) {
     }
 
     private final UpstreamTarget target;
@@ -81,13 +88,16 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
         this.promise = promise;
     }
 
-    /** Connects on the client channel's event loop, so both sides of the relay share a thread. */
-    static Future<Ready> connect(Channel client, UpstreamTarget target, Map<String, String> clientParameters,
-                                 PostgresListenerConfig config) {
-        Promise<Ready> promise = client.eventLoop().newPromise();
+    /**
+     * Connects on {@code loop} (the agent channel's, so both sides of the relay share a thread) with the agent
+     * channel's transport type.
+     */
+    static Future<Ready> connect(EventLoop loop, Class<? extends Channel> channelType, UpstreamTarget target,
+                                 Map<String, String> clientParameters, PostgresListenerConfig config) {
+        Promise<Ready> promise = loop.newPromise();
         Bootstrap b = new Bootstrap()
-                .group(client.eventLoop())
-                .channelFactory(new ReflectiveChannelFactory<>(client.getClass()))
+                .group(loop)
+                .channelFactory(new ReflectiveChannelFactory<>(channelType))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.upstreamConnectTimeout().toMillis())
@@ -114,7 +124,7 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
                 cf.channel().close();
             }
         });
-        io.netty.util.concurrent.Future<?> timeout = client.eventLoop().schedule(() -> promise.tryFailure(
+        io.netty.util.concurrent.Future<?> timeout = loop.schedule(() -> promise.tryFailure(
                 new java.util.concurrent.TimeoutException("upstream login took longer than "
                         + config.startupTimeout().toMillis() + " ms")),
                 config.startupTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -177,7 +187,7 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
             } else if (m instanceof ReadyForQuery r) {
                 ctx.pipeline().remove(this);
                 promise.trySuccess(new Ready(ctx.channel(), parameters, notices, key == null ? 0 : key.processId(),
-                        key == null ? 0 : key.secretKey(), r.status()));
+                        key == null ? 0 : key.secretKey(), r.status(), channelBound()));
                 return;
             }
             ctx.read();
@@ -201,15 +211,26 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
         } else if (a instanceof AuthenticationMD5Password md5) {
             write(ctx, PasswordMessage.password(md5(target.user(), target.password(), md5.salt())));
         } else if (a instanceof AuthenticationSASL sasl) {
-            if (!sasl.mechanisms().contains("SCRAM-SHA-256")) {
+            if (!sasl.mechanisms().contains("SCRAM-SHA-256") && !sasl.mechanisms().contains("SCRAM-SHA-256-PLUS")) {
                 throw new IllegalStateException("server offers SASL mechanisms " + sasl.mechanisms() + " (expected: SCRAM-SHA-256)");
             }
-            scram = ScramClient.builder()
-                    .advertisedMechanisms(List.of("SCRAM-SHA-256"))
+            List<String> offered = sasl.mechanisms().stream().filter(m -> m.startsWith("SCRAM-SHA-256")).toList();
+            ScramClient.FinalBuildStage builder = ScramClient.builder()
+                    .advertisedMechanisms(offered)
                     .username("*")
-                    .password(target.password().toCharArray())
-                    .build();
-            write(ctx, PasswordMessage.saslInitialResponse("SCRAM-SHA-256",
+                    .password(target.password().toCharArray());
+            X509Certificate serverCert = serverCertificate(ctx);
+            if (serverCert != null) {
+                // channel binding (tls-server-end-point): SCRAM-SHA-256-PLUS when the server offers it over TLS,
+                // so a man in the middle holding another certificate cannot relay the exchange
+                try {
+                    builder.channelBinding(TlsServerEndpoint.TLS_SERVER_END_POINT, TlsServerEndpoint.getChannelBindingData(serverCert));
+                } catch (CertificateEncodingException e) {
+                    throw new IllegalStateException("server certificate: " + e.getMessage(), e);
+                }
+            }
+            scram = builder.build();
+            write(ctx, PasswordMessage.saslInitialResponse(scram.getScramMechanism().getName(),
                     scram.clientFirstMessage().toString().getBytes(StandardCharsets.UTF_8)));
         } else if (a instanceof AuthenticationSASLContinue c && scram != null) {
             try {
@@ -227,6 +248,25 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
         } else {
             throw new IllegalStateException("unexpected authentication step " + a.getClass().getSimpleName());
         }
+    }
+
+    /** The server's leaf certificate when the connection is encrypted, else {@code null}. */
+    private static X509Certificate serverCertificate(ChannelHandlerContext ctx) {
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            return null;
+        }
+        try {
+            Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
+    /** Whether the login used SCRAM with channel binding (for tests and logs). */
+    boolean channelBound() {
+        return scram != null && scram.getScramMechanism().isPlus();
     }
 
     static String md5(String user, String password, byte[] salt) {
@@ -289,19 +329,34 @@ final class UpstreamHandshakeHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
                 return;
             }
-            ctx.pipeline().replace(this, TLS, context(target.tls()).newHandler(ctx.alloc(), target.host(), target.port()));
+            ctx.pipeline().replace(this, TLS, context(target).newHandler(ctx.alloc(), target.host(), target.port()));
         }
 
         private static volatile SslContext require;
         private static volatile SslContext verifyFull;
+        private static final Map<java.nio.file.Path, SslContext> WITH_ROOTS = new java.util.concurrent.ConcurrentHashMap<>();
 
-        private static SslContext context(UpstreamTarget.TlsMode mode) throws SSLException {
-            if (mode == UpstreamTarget.TlsMode.REQUIRE) {
+        private static SslContext context(UpstreamTarget target) throws SSLException {
+            if (target.tls() == UpstreamTarget.TlsMode.REQUIRE) {
                 if (require == null) {
                     require = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
                             .endpointIdentificationAlgorithm(null).build();
                 }
                 return require;
+            }
+            if (target.rootCertificates() != null) {
+                try {
+                    return WITH_ROOTS.computeIfAbsent(target.rootCertificates(), roots -> {
+                        try {
+                            return SslContextBuilder.forClient().trustManager(roots.toFile())
+                                    .endpointIdentificationAlgorithm("HTTPS").build();
+                        } catch (SSLException | IllegalArgumentException e) {
+                            throw new IllegalStateException("root certificates " + roots + ": " + e.getMessage(), e);
+                        }
+                    });
+                } catch (IllegalStateException e) {
+                    throw new SSLException(e.getMessage(), e.getCause());
+                }
             }
             if (verifyFull == null) {
                 verifyFull = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();

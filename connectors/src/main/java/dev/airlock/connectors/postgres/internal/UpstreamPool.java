@@ -1,0 +1,180 @@
+package dev.airlock.connectors.postgres.internal;
+
+import dev.airlock.connectors.postgres.PostgresListenerConfig;
+import dev.airlock.connectors.spi.UpstreamTarget;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Idle upstream connections of one target and one set of startup parameters, on one event loop (so a connection
+ * and every agent session it serves share a thread and nothing here needs a lock). At most {@code limit}
+ * connections are open; sessions beyond that wait in order, up to the connect timeout. The most recently used
+ * idle connection is handed out first; connections idle for longer than the pool's idle timeout are closed.
+ */
+final class UpstreamPool {
+
+    private static final Logger log = LoggerFactory.getLogger(UpstreamPool.class);
+
+    private final EventLoop loop;
+    private final Class<? extends Channel> channelType;
+    private final UpstreamTarget target;
+    private final Map<String, String> parameters;
+    private final PostgresListenerConfig config;
+    private final int limit;
+    private final ArrayDeque<ServerConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Promise<ServerConnection>> waiters = new ArrayDeque<>();
+    private int open;
+    private ScheduledFuture<?> sweeper;
+    private boolean closed;
+
+    UpstreamPool(EventLoop loop, Class<? extends Channel> channelType, UpstreamTarget target, Map<String, String> parameters,
+                 PostgresListenerConfig config, int limit) {
+        this.loop = loop;
+        this.channelType = channelType;
+        this.target = target;
+        this.parameters = Map.copyOf(parameters);
+        this.config = config;
+        this.limit = limit;
+    }
+
+    /** A logged-in connection, idle or new; completes on this pool's event loop. Call on that loop. */
+    Future<ServerConnection> acquire() {
+        assert loop.inEventLoop();
+        Promise<ServerConnection> p = loop.newPromise();
+        ServerConnection c;
+        while ((c = idle.pollFirst()) != null) {
+            if (c.isUsable()) {
+                p.setSuccess(c);
+                return p;
+            }
+            forget(c);
+        }
+        if (closed) {
+            p.setFailure(new IllegalStateException("listener is shutting down"));
+        } else if (open < limit) {
+            connect(p);
+        } else {
+            waiters.add(p);
+            ScheduledFuture<?> timeout = loop.schedule(() -> {
+                if (waiters.remove(p)) {
+                    p.tryFailure(new TimeoutException("all " + limit + " pooled upstream connections stayed busy for "
+                            + config.upstreamConnectTimeout().toMillis() + " ms"));
+                }
+            }, config.upstreamConnectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            p.addListener(f -> timeout.cancel(false));
+        }
+        return p;
+    }
+
+    private void connect(Promise<ServerConnection> p) {
+        open++;
+        UpstreamHandshakeHandler.connect(loop, channelType, target, parameters, config).addListener(f -> {
+            if (f.isSuccess()) {
+                ServerConnection c = new ServerConnection((UpstreamHandshakeHandler.Ready) f.getNow(), this);
+                if (!p.trySuccess(c)) {
+                    release(c); // the session went away meanwhile
+                }
+            } else {
+                open--;
+                p.tryFailure(f.cause());
+                serveWaiter();
+            }
+        });
+    }
+
+    /** Back from a session whose transaction ended cleanly. Call on this pool's event loop. */
+    void release(ServerConnection c) {
+        if (!c.isUsable()) {
+            discard(c);
+            return;
+        }
+        Promise<ServerConnection> w;
+        while ((w = waiters.poll()) != null) {
+            if (w.trySuccess(c)) {
+                return;
+            }
+        }
+        if (closed) {
+            forget(c);
+            c.terminate();
+            return;
+        }
+        c.detach();
+        c.idleSinceNanos = System.nanoTime();
+        idle.addFirst(c);
+        if (sweeper == null) {
+            long period = Math.max(TimeUnit.SECONDS.toNanos(1), target.pool().idleTimeout().toNanos() / 4);
+            sweeper = loop.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A connection that closed or cannot be reused (a session left mid-transaction). */
+    void discard(ServerConnection c) {
+        idle.remove(c);
+        forget(c);
+        c.terminate();
+        serveWaiter();
+    }
+
+    /** Counts a connection out, once. */
+    private void forget(ServerConnection c) {
+        if (c.counted) {
+            c.counted = false;
+            open--;
+        }
+    }
+
+    private void serveWaiter() {
+        if (!waiters.isEmpty() && open < limit && !closed) {
+            Promise<ServerConnection> w = waiters.poll();
+            connect(w);
+        }
+    }
+
+    private void sweep() {
+        long cutoff = System.nanoTime() - target.pool().idleTimeout().toNanos();
+        while (!idle.isEmpty() && idle.peekLast().idleSinceNanos - cutoff < 0) {
+            ServerConnection c = idle.pollLast();
+            forget(c);
+            log.debug("{}: closing pooled upstream connection idle for longer than {}", c.channel, target.pool().idleTimeout());
+            c.terminate();
+        }
+    }
+
+    /** Closes idle connections and refuses new sessions; busy ones close when their session releases them. */
+    void close() {
+        loop.execute(() -> {
+            closed = true;
+            if (sweeper != null) {
+                sweeper.cancel(false);
+            }
+            ServerConnection c;
+            while ((c = idle.poll()) != null) {
+                forget(c);
+                c.terminate();
+            }
+            Promise<ServerConnection> w;
+            while ((w = waiters.poll()) != null) {
+                w.tryFailure(new IllegalStateException("listener is shutting down"));
+            }
+        });
+    }
+
+    /** Open connections (busy and idle); for tests and metrics, read on the pool's loop. */
+    int open() {
+        return open;
+    }
+
+    int idle() {
+        return idle.size();
+    }
+}
