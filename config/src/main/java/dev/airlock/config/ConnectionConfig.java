@@ -15,10 +15,11 @@ import java.util.Optional;
  * @param login       the user Airlock logs in as upstream (PostgreSQL, MySQL, SSH)
  * @param credentials what Airlock presents upstream
  * @param labels      free-form labels for policy matching, e.g. {@code env: prod}
+ * @param http        HTTP routing, upstream TLS and limits; present exactly for HTTP connections
  */
 public record ConnectionConfig(String name, Protocol protocol, String listener, Upstream upstream,
                                Optional<String> database, Optional<String> login, Credentials credentials,
-                               Map<String, String> labels) {
+                               Map<String, String> labels, Optional<HttpSettings> http) {
 
     public ConnectionConfig {
         Checks.nonBlank(name, "name");
@@ -29,5 +30,9 @@ public record ConnectionConfig(String name, Protocol protocol, String listener, 
         Objects.requireNonNull(login, "login");
         Objects.requireNonNull(credentials, "credentials");
         labels = Map.copyOf(Checks.nonNullEntries(labels, "labels"));
+        Objects.requireNonNull(http, "http");
+        if (http.isPresent() != (protocol == Protocol.HTTP)) {
+            throw new IllegalArgumentException("http: " + http + " (expected: present exactly for http connections)");
+        }
     }
 }
