@@ -98,7 +98,7 @@ final class Exchange implements UpstreamHandler.Listener {
     private final Channel client;
     private final HttpRequest request;
     private final UUID id = UUID.randomUUID();
-    private final long startNanos = System.nanoTime();
+    private long forwardNanos;
 
     private ExchangeState state = ExchangeState.STARTING;
     private String host;
@@ -542,7 +542,7 @@ final class Exchange implements UpstreamHandler.Listener {
         accepted.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(HttpHeaderNames.LOCATION, AsyncRequests.PATH_PREFIX + id)
-                .set("Preference-Applied", "respond-async")
+                .set("preference-applied", "respond-async")
                 .set(HttpHeaderNames.RETRY_AFTER, "2")
                 .set(REQUEST_ID, id.toString())
                 .set(APPROVAL_HEADER, a.requestId())
@@ -594,6 +594,9 @@ final class Exchange implements UpstreamHandler.Listener {
 
     private void connect() {
         state = ExchangeState.CONNECTING;
+        if (forwardNanos == 0) {
+            forwardNanos = System.nanoTime(); // the outcome's duration runs from here: a wait for approval is not in it
+        }
         UpstreamPool pool = lc.pool(match.route().connection());
         Future<Channel> f;
         upstreamPooled = !websocket && !retried;
@@ -991,7 +994,7 @@ final class Exchange implements UpstreamHandler.Listener {
         releaseBuffered();
         if (admitted && command != null) {
             int s = status == 0 ? 502 : status;
-            conn.bridge().report(held, command, new Outcome(-1, Duration.ofNanos(System.nanoTime() - startNanos),
+            conn.bridge().report(held, command, new Outcome(-1, Duration.ofNanos(System.nanoTime() - forwardNanos),
                     errorCode, Integer.toString(s), bytesOut));
         }
         if (upstream != null) {
