@@ -246,8 +246,17 @@ public final class AirlockGate {
         DecisionRecorded dec = DecisionRecorded.of(actionId, decision);
         switch (decision.effect()) {
             case ALLOW -> {
-                lineage.append(act);
-                lineage.append(dec);
+                CompletableFuture<Void> queuedAct = lineage.append(act).toCompletableFuture();
+                CompletableFuture<Void> queuedDec = lineage.append(dec).toCompletableFuture();
+                if (command.action() != null && (queuedAct.isCompletedExceptionally() || queuedDec.isCompletedExceptionally())) {
+                    // refused at once (backpressure, full spool): an HTTP request is not forwarded unrecorded.
+                    // SQL keeps its queue-and-go behaviour here; see the HTTP connector notes in docs/http-connector.md.
+                    metrics.decided(System.nanoTime() - start);
+                    log.debug("session {}: lineage store not keeping up; refusing {}", session.id(), actionId);
+                    return CompletableFuture.completedFuture(Verdict.deny(Failure.UNAVAILABLE,
+                            "Airlock could not record this " + noun(command) + " (the lineage store is not keeping up)",
+                            null, actionId.toString(), "Try again later."));
+                }
                 session.remember(command, new Admitted(actionId));
                 metrics.decided(System.nanoTime() - start);
                 return CompletableFuture.completedFuture(Verdict.ALLOW);

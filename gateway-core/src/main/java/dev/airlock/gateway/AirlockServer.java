@@ -218,6 +218,7 @@ public final class AirlockServer implements AutoCloseable {
         GateMetrics metrics = new GateMetrics(registry);
         registry.gauge("airlock_lineage_queued", writer, w -> w.stats().queued());
         registry.gauge("airlock_lineage_spooled_records", writer, w -> w.stats().spoolRecords());
+        registry.gauge("airlock_lineage_rejected_records", writer, w -> w.stats().rejected());
         AirlockGate gate = new AirlockGate(verifier, config.connections(), policy, approvals, writer, metrics, options.clock());
 
         // network
@@ -323,13 +324,19 @@ public final class AirlockServer implements AutoCloseable {
             return null;
         }
         TlsConfig tls = l.tls().get();
+        SslContextBuilder b;
         if (tls instanceof TlsConfig.Files f) {
-            return SslContextBuilder.forServer(f.certificate().toFile(), f.privateKey().toFile()).build();
+            b = SslContextBuilder.forServer(f.certificate().toFile(), f.privateKey().toFile());
+        } else {
+            X509Bundle cert = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
+                    .addSanIpAddress("127.0.0.1").setIsCertificateAuthority(true).buildSelfSigned();
+            log.warn("listener {}: TLS with a generated self-signed certificate (development only)", l.name());
+            b = SslContextBuilder.forServer(cert.getKeyPair().getPrivate(), cert.getCertificatePath());
         }
-        X509Bundle cert = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
-                .addSanIpAddress("127.0.0.1").setIsCertificateAuthority(true).buildSelfSigned();
-        log.warn("listener {}: TLS with a generated self-signed certificate (development only)", l.name());
-        return SslContextBuilder.forServer(cert.getKeyPair().getPrivate(), cert.getCertificatePath()).build();
+        if (l.protocol() == Protocol.HTTP) {
+            b.applicationProtocolConfig(HttpPipelineConfigurator.alpn()); // HTTP/1.1 only, so h2 clients fall back
+        }
+        return b.build();
     }
 
     /** The bound port of a listener. */

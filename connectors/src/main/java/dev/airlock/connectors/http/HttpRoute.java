@@ -45,6 +45,15 @@ public record HttpRoute(String connection, List<String> hosts, String pathPrefix
             throw new IllegalArgumentException("upstreamSsl: " + upstreamSsl + " (expected: set exactly for an https upstream)");
         }
         credentialHeaders = Map.copyOf(credentialHeaders);
+        credentialHeaders.forEach((k, v) -> {
+            if (!k.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
+                throw new IllegalArgumentException("credentialHeaders: '" + k + "' (expected: a header name token)");
+            }
+            if (!v.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c != 0x7f))) {
+                // never echo the value: it is a secret
+                throw new IllegalArgumentException("credentialHeaders: the value of " + k + " holds a control character");
+            }
+        });
         if (maxBufferedBody < 0) {
             throw new IllegalArgumentException("maxBufferedBody: " + maxBufferedBody + " (expected: >= 0)");
         }
@@ -57,7 +66,12 @@ public record HttpRoute(String connection, List<String> hosts, String pathPrefix
 
     /** A plain-http route to {@code upstream} for any host and path, with no credentials and default limits. */
     public static HttpRoute of(String connection, URI upstream) {
-        return new HttpRoute(connection, List.of(), "/", upstream, null, true, Map.of(), 64 << 10,
+        return of(connection, upstream, null);
+    }
+
+    /** A route to {@code upstream} ({@code ssl} for https, verifying the host name), any host and path, default limits. */
+    public static HttpRoute of(String connection, URI upstream, SslContext ssl) {
+        return new HttpRoute(connection, List.of(), "/", upstream, ssl, true, Map.of(), 64 << 10,
                 Duration.ofSeconds(10), Duration.ofSeconds(60), 32);
     }
 

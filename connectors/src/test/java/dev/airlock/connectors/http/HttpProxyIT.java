@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 class HttpProxyIT {
 
     static HttpUpstream upstream;
+    static HttpUpstream tlsUpstream;
     static HttpProxyServer proxy;
     static HttpTestGate gate;
     static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -48,7 +49,19 @@ class HttpProxyIT {
             deadPort = s.getLocalPort();
         }
         URI base = URI.create("http://127.0.0.1:" + upstream.port() + "/");
+        io.netty.pkitesting.X509Bundle ca = new io.netty.pkitesting.CertificateBuilder().subject("CN=Test CA")
+                .setIsCertificateAuthority(true).buildSelfSigned();
+        io.netty.pkitesting.X509Bundle leaf = new io.netty.pkitesting.CertificateBuilder().subject("CN=localhost")
+                .addSanDnsName("localhost").buildIssuedBy(ca);
+        tlsUpstream = new HttpUpstream(io.netty.handler.ssl.SslContextBuilder.forServer(leaf.getKeyPair().getPrivate(),
+                leaf.getCertificatePath()).build());
+        URI tlsBase = URI.create("https://localhost:" + tlsUpstream.port() + "/");
+        io.netty.handler.ssl.SslContext trustsCa = io.netty.handler.ssl.SslContextBuilder.forClient()
+                .trustManager(ca.getCertificate()).build();
+        io.netty.handler.ssl.SslContext jdkTrust = io.netty.handler.ssl.SslContextBuilder.forClient().build();
         List<HttpRoute> routes = List.of(
+                HttpRoute.of("secure", tlsBase, trustsCa).withPathPrefix("/secure"),
+                HttpRoute.of("untrusted", tlsBase, jdkTrust).withPathPrefix("/untrusted"),
                 HttpRoute.of("api", base).withCredentialHeaders(Map.of("Authorization", "Bearer upstream-secret", "X-Api-Key", "k-1")),
                 HttpRoute.of("slow", base).withPathPrefix("/slow").withResponseTimeout(Duration.ofMillis(300)),
                 HttpRoute.of("down", URI.create("http://127.0.0.1:" + deadPort)).withPathPrefix("/down"));
@@ -63,6 +76,34 @@ class HttpProxyIT {
         if (upstream != null) {
             upstream.close();
         }
+        if (tlsUpstream != null) {
+            tlsUpstream.close();
+        }
+    }
+
+    @Test
+    void verifiesHttpsUpstreamsAgainstTheConfiguredTrust() throws Exception {
+        HttpResponse<String> ok = client.send(request("/secure/echo/tls").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(ok.body()).get("headers").get("host").get(0).asText()).isEqualTo("localhost:" + tlsUpstream.port());
+        nextOutcome();
+        HttpResponse<String> bad = client.send(request("/untrusted/echo/tls").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(502);
+        assertThat(json.readTree(bad.body()).get("detail").asText()).contains("unavailable");
+        assertThat(nextOutcome().errorCode()).isEqualTo("upstream-unavailable");
+    }
+
+    @Test
+    void answersHeadWithoutABody() throws Exception {
+        HttpResponse<String> r = client.send(request("/echo/head").method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEmpty();
+        assertThat(r.headers().firstValueAsLong("content-length")).isPresent();
+        nextOutcome();
+        // and the connection goes on
+        assertThat(client.send(request("/echo/after-head").build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        nextOutcome();
     }
 
     static HttpRequest.Builder request(String path) {

@@ -89,6 +89,9 @@ final class Exchange implements UpstreamHandler.Listener {
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
             HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
     static final String REQUEST_ID = "x-request-id";
+    /** Headers copied from messages the codecs already validated: no second validation. */
+    private static final io.netty.handler.codec.http.DefaultHttpHeadersFactory COPY =
+            io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     static final String APPROVAL_HEADER = "airlock-approval-request";
 
     private enum ExchangeState { STARTING, AUTHENTICATING, BUFFERING, DECIDING, CONNECTING, FORWARDING, DISCARDING, DONE }
@@ -634,7 +637,7 @@ final class Exchange implements UpstreamHandler.Listener {
         HttpRoute route = match.route();
         RequestTarget t = match.target();
         String uri = route.upstreamBasePath() + t.encodedPath() + (t.rawQuery() == null ? "" : "?" + t.rawQuery());
-        HttpHeaders out = new DefaultHttpHeaders();
+        HttpHeaders out = COPY.newHeaders(); // names and values come from validated messages or checked config
         out.set(request.headers());
         HopByHop.strip(out);
         out.remove(HttpHeaderNames.AUTHORIZATION).remove(HttpHeaderNames.EXPECT).remove("forwarded")
@@ -859,7 +862,7 @@ final class Exchange implements UpstreamHandler.Listener {
     }
 
     private HttpResponse responseHead(HttpResponse up) {
-        HttpHeaders h = new DefaultHttpHeaders();
+        HttpHeaders h = COPY.newHeaders();
         h.set(up.headers());
         HopByHop.strip(h);
         h.set(REQUEST_ID, id.toString());
@@ -1063,36 +1066,39 @@ final class Exchange implements UpstreamHandler.Listener {
     /** The host of a Host header value (lower-case, without port), or {@code null} when it is not one. */
     static String hostName(String authority) {
         String a = authority.toLowerCase(Locale.ROOT);
-        String hostPart;
-        String port = null;
+        int end;
         if (a.startsWith("[")) {
-            int close = a.indexOf(']');
-            if (close < 0) {
-                return null;
-            }
-            hostPart = a.substring(0, close + 1);
-            String rest = a.substring(close + 1);
-            if (!rest.isEmpty()) {
-                if (!rest.startsWith(":")) {
-                    return null;
-                }
-                port = rest.substring(1);
-            }
-            if (!hostPart.substring(1, hostPart.length() - 1).matches("[0-9a-f:.]+")) {
+            end = a.indexOf(']') + 1;
+            if (end <= 2 || !all(a, 1, end - 1, "0123456789abcdef:.")) {
                 return null;
             }
         } else {
             int colon = a.indexOf(':');
-            hostPart = colon < 0 ? a : a.substring(0, colon);
-            port = colon < 0 ? null : a.substring(colon + 1);
-            if (hostPart.isEmpty() || !hostPart.matches("[a-z0-9]([a-z0-9._-]*[a-z0-9])?") || hostPart.contains("..")) {
+            end = colon < 0 ? a.length() : colon;
+            if (end == 0 || !all(a, 0, end, "abcdefghijklmnopqrstuvwxyz0123456789.-_") || a.charAt(0) == '.' || a.charAt(0) == '-'
+                    || a.charAt(end - 1) == '.' || a.charAt(end - 1) == '-') {
+                return null;
+            }
+            int dots = a.indexOf("..");
+            if (dots >= 0 && dots < end) {
                 return null;
             }
         }
-        if (port != null && !port.matches("[0-9]{1,5}")) {
-            return null;
+        if (end < a.length()) {
+            if (a.charAt(end) != ':' || a.length() - end - 1 > 5 || !all(a, end + 1, a.length(), "0123456789")) {
+                return null;
+            }
         }
-        return hostPart;
+        return a.substring(0, end);
+    }
+
+    private static boolean all(String s, int from, int to, String allowed) {
+        for (int i = from; i < to; i++) {
+            if (allowed.indexOf(s.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean isJson(String contentType) {
