@@ -4,7 +4,8 @@
 # upstream: every request authenticated, decided by the demo policy and recorded in the lineage store), and through
 # the HTTP connector alone (HttpRelayBench: same connector code, a gate that allows at once, no policy, no lineage).
 #
-#   bench/http.sh                          # 2 rounds; 15 s throughput runs (-t2 -c32) and 10 s latency runs (-t1 -c1)
+#   bench/http.sh                          # 2 rounds; 15 s throughput runs (-t2 -c32) and 10 s latency runs
+#                                          # (-t1 -c1, 1 ms pause between requests: latency at a light, sustainable load)
 #   DURATION=30 ROUNDS=3 CONNECTIONS=64 bench/http.sh
 #
 # Prints requests/s (all answers, and 2xx only), p50/p99 latency and non-2xx counts per run, the averages, and what
@@ -122,13 +123,16 @@ procs() {
 }
 hz=$(getconf CLK_TCK)
 
-# run NAME URL THREADS CONNECTIONS SECONDS -> "rps ok_rps p50_ms p99_ms non2xx requests cpu_us_per_request"
+echo 'function delay() return 1 end' > "$dir/pause.lua"
+
+# run NAME URL THREADS CONNECTIONS SECONDS [wrk args] -> "rps ok_rps p50_ms p99_ms non2xx requests cpu_us_per_request"
 run() {
-  local out rps p50 p99 non2xx n t0 t1 ps
-  [ "$1" = airlock ] && drained
-  ps=$(procs "$1"); t0=$(ticks $ps)
-  out=$("$WRK" -t"$3" -c"$4" -d"$5"s --latency -H "Authorization: Bearer $token" "$2" 2>&1)
-  [ "$1" = airlock ] && drained # the writer's work for these requests counts too
+  local out rps p50 p99 non2xx n t0 t1 ps name=$1 target=$2 threads=$3 conns=$4 secs=$5
+  shift 5
+  [ "$name" = airlock ] && drained
+  ps=$(procs "$name"); t0=$(ticks $ps)
+  out=$("$WRK" -t"$threads" -c"$conns" -d"$secs"s --latency "$@" -H "Authorization: Bearer $token" "$target" 2>&1)
+  [ "$name" = airlock ] && drained # the writer's work for these requests counts too
   t1=$(ticks $ps)
   rps=$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
   n=$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in .*/\1/p')
@@ -142,9 +146,9 @@ ms() { # wrk prints 812.00us / 1.23ms / 2.01s
     *s) echo "$1" | sed 's/s//' | awk '{printf "%.3f", $1*1000}';; *) echo "$1";; esac; }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "warming up: 30 s through Airlock (-c4, then its lineage queue drains), 10 s through the connector and nginx ..."
-run warm "${url[airlock]}" 2 4 30 > /dev/null
-run warm "${url[connector]}" "$THREADS" "$CONNECTIONS" 10 > /dev/null
+echo "warming up (the JIT needs ~30 s of load): 40 s through Airlock, 30 s through the connector, 10 s through nginx ..."
+run warm "${url[airlock]}" 2 4 40 > /dev/null
+run warm "${url[connector]}" "$THREADS" "$CONNECTIONS" 30 > /dev/null
 run warm "${url[nginx]}" "$THREADS" "$CONNECTIONS" 10 > /dev/null
 drained
 rec_before=$(recorded); rej_before=$(metric airlock_lineage_rejected_records); sent=0
@@ -155,7 +159,7 @@ for r in $(seq 1 "$ROUNDS"); do
   for mode in throughput latency; do
     for t in $targets; do
       if [ $mode = throughput ]; then res=$(run "$t" "${url[$t]}" "$THREADS" "$CONNECTIONS" "$DURATION")
-      else res=$(run "$t" "${url[$t]}" 1 1 "$LATENCY_DURATION"); fi
+      else res=$(run "$t" "${url[$t]}" 1 1 "$LATENCY_DURATION" -s "$dir/pause.lua"); fi
       set -- $res
       printf '%-6s %-10s %-9s %10.0f %10.0f %9s %9s %8s %10.1f\n' "$r" "$mode" "$t" "$1" "$2" "$3" "$4" "$5" "$7"
       vals=("$1" "$2" "$3" "$4" "$7"); i=0
@@ -171,7 +175,7 @@ drained
 rec_after=$(recorded); rej_after=$(metric airlock_lineage_rejected_records)
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "averages over $ROUNDS rounds (throughput: -t$THREADS -c$CONNECTIONS ${DURATION}s; latency: -t1 -c1 ${LATENCY_DURATION}s)"
+echo "averages over $ROUNDS rounds (throughput: -t$THREADS -c$CONNECTIONS ${DURATION}s; latency: -t1 -c1 ${LATENCY_DURATION}s, 1 ms pauses)"
 printf '%-10s %-9s %10s %10s %9s %9s %8s %10s\n' mode target 'req/s' '2xx req/s' p50_ms p99_ms non2xx cpu_us/req
 for mode in throughput latency; do
   for t in $targets; do

@@ -89,9 +89,6 @@ final class Exchange implements UpstreamHandler.Listener {
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
             HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
     static final String REQUEST_ID = "x-request-id";
-    /** Headers copied from messages the codecs already validated: no second validation. */
-    private static final io.netty.handler.codec.http.DefaultHttpHeadersFactory COPY =
-            io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     static final String APPROVAL_HEADER = "airlock-approval-request";
 
     private enum ExchangeState { STARTING, AUTHENTICATING, BUFFERING, DECIDING, CONNECTING, FORWARDING, DISCARDING, DONE }
@@ -105,6 +102,7 @@ final class Exchange implements UpstreamHandler.Listener {
 
     private ExchangeState state = ExchangeState.STARTING;
     private String host;
+    private String originalHost;
     private RouteTable.Match match;
     private GateBridge.Held held;
     private Command command;
@@ -219,6 +217,7 @@ final class Exchange implements UpstreamHandler.Listener {
             return;
         }
         String hostHeader = hosts.isEmpty() ? null : hosts.get(0).trim();
+        originalHost = hostHeader;
         if (target.authority() != null && hostHeader != null && !target.authority().equalsIgnoreCase(hostHeader)) {
             fail(Problem.of(HttpError.BAD_REQUEST, "absolute request target names another host than the Host header"), true);
             return;
@@ -463,13 +462,7 @@ final class Exchange implements UpstreamHandler.Listener {
 
     private void decide() {
         state = ExchangeState.DECIDING;
-        HttpAction action;
-        try {
-            action = action();
-        } catch (RequestTarget.InvalidTargetException e) {
-            refuse(Problem.of(HttpError.BAD_REQUEST, e.getMessage()), null);
-            return;
-        }
+        HttpAction action = action();
         command = Command.http(action, id);
         CompletableFuture<Verdict> f = conn.bridge().admit(held, command, this::awaiting).toCompletableFuture();
         if (f.isDone()) {
@@ -485,7 +478,7 @@ final class Exchange implements UpstreamHandler.Listener {
         }));
     }
 
-    private HttpAction action() throws RequestTarget.InvalidTargetException {
+    private HttpAction action() {
         RequestTarget t = match.target();
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : request.headers()) {
@@ -637,8 +630,9 @@ final class Exchange implements UpstreamHandler.Listener {
         HttpRoute route = match.route();
         RequestTarget t = match.target();
         String uri = route.upstreamBasePath() + t.encodedPath() + (t.rawQuery() == null ? "" : "?" + t.rawQuery());
-        HttpHeaders out = COPY.newHeaders(); // names and values come from validated messages or checked config
-        out.set(request.headers());
+        // the agent's headers, edited in place (the action was built from them already; a retry edits them again, to
+        // the same result); names and values come from the validated request or from checked configuration
+        HttpHeaders out = request.headers();
         HopByHop.strip(out);
         out.remove(HttpHeaderNames.AUTHORIZATION).remove(HttpHeaderNames.EXPECT).remove("forwarded")
                 .remove("x-forwarded-for").remove("x-forwarded-host").remove("x-forwarded-proto").remove(REQUEST_ID);
@@ -678,7 +672,7 @@ final class Exchange implements UpstreamHandler.Listener {
         String forIp = client.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
                 ? a.getAddress().getHostAddress() : "unknown";
         String proto = conn.tls() ? "https" : "http";
-        String origHost = request.headers().get(HttpHeaderNames.HOST, host);
+        String origHost = originalHost != null ? originalHost : host;
         String forNode = forIp.indexOf(':') >= 0 ? "\"[" + forIp + "]\"" : forIp;
         out.set("forwarded", "for=" + forNode + ";host=\"" + origHost.replace("\"", "") + "\";proto=" + proto);
         out.set("x-forwarded-for", forIp);
@@ -861,9 +855,11 @@ final class Exchange implements UpstreamHandler.Listener {
                 + "' sent an invalid response: " + why).with("request_id", id.toString()));
     }
 
-    private HttpResponse responseHead(HttpResponse up) {
-        HttpHeaders h = COPY.newHeaders();
-        h.set(up.headers());
+    private HttpResponse responseHead(HttpResponse upstreamHead) {
+        // edited in place: the upstream's head goes on to the agent (a head that carries content gets a head of its own)
+        HttpResponse up = upstreamHead instanceof HttpContent
+                ? new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstreamHead.status(), upstreamHead.headers()) : upstreamHead;
+        HttpHeaders h = up.headers();
         HopByHop.strip(h);
         h.set(REQUEST_ID, id.toString());
         if (approvalRequestId != null) {
@@ -876,9 +872,9 @@ final class Exchange implements UpstreamHandler.Listener {
                 clientKeepAlive = false; // an HTTP/1.0 agent gets a body delimited by the close
             }
         }
-        HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, up.status(), h);
-        keepAliveHeader(out);
-        return out;
+        up.setProtocolVersion(HttpVersion.HTTP_1_1);
+        keepAliveHeader(up);
+        return up;
     }
 
     private void keepAliveHeader(HttpResponse r) {

@@ -10,8 +10,6 @@ import dev.airlock.connectors.spi.Outcome;
 import dev.airlock.connectors.spi.Session;
 import dev.airlock.connectors.spi.Verdict;
 import io.netty.channel.Channel;
-import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -36,7 +34,7 @@ final class GateBridge {
 
     /** One opened session and who still needs it. */
     static final class Held {
-        final byte[] tokenDigest;
+        final String token;
         final String connection;
         final Session session;
         final long expiresAtSeconds;
@@ -44,8 +42,8 @@ final class GateBridge {
         boolean closeWhenUnused;
         boolean closed;
 
-        Held(byte[] tokenDigest, String connection, Session session) {
-            this.tokenDigest = tokenDigest;
+        Held(String token, String connection, Session session) {
+            this.token = token;
             this.connection = connection;
             this.session = session;
             Object exp = session.identity().claims().get("exp");
@@ -74,11 +72,10 @@ final class GateBridge {
      * completes on the connection's event loop, failed with the gate's {@code GateRejectedException} when refused.
      */
     CompletionStage<Held> session(String token, String connection, String userAgent) {
-        byte[] digest = digest(token);
         long now = System.currentTimeMillis() / 1000;
         for (Iterator<Held> it = sessions.iterator(); it.hasNext(); ) {
             Held h = it.next();
-            if (h.connection.equals(connection) && MessageDigest.isEqual(h.tokenDigest, digest)) {
+            if (h.connection.equals(connection) && h.token.equals(token)) {
                 if (now < h.expiresAtSeconds) {
                     return CompletableFuture.completedFuture(h);
                 }
@@ -100,7 +97,7 @@ final class GateBridge {
                 out.completeExceptionally(e);
                 return;
             }
-            Held h = new Held(digest, connection, s);
+            Held h = new Held(token, connection, s);
             if (connectionClosed) {
                 end(h, "client disconnected during authentication");
                 out.completeExceptionally(new java.nio.channels.ClosedChannelException());
@@ -172,9 +169,5 @@ final class GateBridge {
         } catch (RuntimeException e) {
             log.warn("{}: gate.sessionClosed failed", channel, e);
         }
-    }
-
-    private static byte[] digest(String token) {
-        return dev.airlock.policy.Digests.sha256().digest(token.getBytes(StandardCharsets.UTF_8));
     }
 }

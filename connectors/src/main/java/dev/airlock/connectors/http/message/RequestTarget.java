@@ -23,8 +23,9 @@ import java.util.Objects;
  * @param segments  decoded path segments ({@code /a/b/} is {@code [a, b, ""]}; {@code /} is {@code [""]})
  * @param rawQuery  the query as sent, without {@code ?}, or {@code null}
  * @param authority the authority of an absolute-form target ({@code http://host/…}), or {@code null}
+ * @param query     the query decoded for policy ({@code +} is a space, {@code ;} an ordinary character)
  */
-public record RequestTarget(List<String> segments, String rawQuery, String authority) {
+public record RequestTarget(List<String> segments, String rawQuery, String authority, Map<String, List<String>> query) {
 
     /** Query parameters beyond this many are refused rather than hidden from policy. */
     public static final int MAX_PARAMETERS = 256;
@@ -34,6 +35,7 @@ public record RequestTarget(List<String> segments, String rawQuery, String autho
         if (segments.isEmpty()) {
             throw new IllegalArgumentException("segments: [] (expected: at least one)");
         }
+        query = java.util.Collections.unmodifiableMap(query);
     }
 
     /** A request target that cannot be read safely; the message says why (safe to show). */
@@ -96,9 +98,7 @@ public record RequestTarget(List<String> segments, String rawQuery, String autho
         if (endsInDir || out.isEmpty()) {
             out.add("");
         }
-        RequestTarget t = new RequestTarget(out, rawQuery, authority);
-        t.query(); // decodes once to reject bad escapes and too many parameters up front
-        return t;
+        return new RequestTarget(out, rawQuery, authority, decodeQuery(rawQuery));
     }
 
     /** The decoded path policy sees, e.g. {@code /v1/refunds}. */
@@ -138,11 +138,10 @@ public record RequestTarget(List<String> segments, String rawQuery, String autho
             }
         }
         List<String> rest = segments.subList(p.length, segments.size());
-        return new RequestTarget(rest.isEmpty() ? List.of("") : rest, rawQuery, authority);
+        return new RequestTarget(rest.isEmpty() ? List.of("") : rest, rawQuery, authority, query);
     }
 
-    /** Query parameters decoded for policy ({@code +} is a space, {@code ;} an ordinary character). */
-    public Map<String, List<String>> query() throws InvalidTargetException {
+    private static Map<String, List<String>> decodeQuery(String rawQuery) throws InvalidTargetException {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return Map.of();
         }
