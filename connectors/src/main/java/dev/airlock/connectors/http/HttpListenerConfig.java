@@ -56,11 +56,11 @@ public record HttpListenerConfig(SslContext sslContext, List<HttpRoute> routes, 
 
     /**
      * Defaults: 8 KiB request line, 16 KiB headers, 64 KiB chunks, 5 min idle, async results kept 10 min,
-     * up to 1 MiB each and 1,000 at once, 32/64 KiB watermarks.
+     * up to 1 MiB each and 256 at once (so held async requests use at most ~256 MiB), 32/64 KiB watermarks.
      */
     public static HttpListenerConfig defaults(SslContext sslContext, List<HttpRoute> routes, String defaultConnection) {
         return new HttpListenerConfig(sslContext, routes, defaultConnection, 8 << 10, 16 << 10, 64 << 10,
-                Duration.ofMinutes(5), Duration.ofMinutes(10), 1 << 20, 1000, 32 << 10, 64 << 10);
+                Duration.ofMinutes(5), Duration.ofMinutes(10), 1 << 20, 256, 32 << 10, 64 << 10);
     }
 
     public HttpListenerConfig withIdleTimeout(Duration d) {
