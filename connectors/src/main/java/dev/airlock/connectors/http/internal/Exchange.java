@@ -301,8 +301,21 @@ final class Exchange implements UpstreamHandler.Listener {
     /** The next piece of the request body (ownership passes to the exchange). */
     void offer(HttpContent c) {
         if (c.decoderResult().isFailure()) {
+            String why = "malformed request body: " + message(c.decoderResult().cause());
             c.release();
-            fail(Problem.of(HttpError.BAD_REQUEST, "malformed request body: " + message(c.decoderResult().cause())), true);
+            if (state == ExchangeState.FORWARDING) {
+                // part of the body went upstream already: neither connection can go on
+                errorCode = HttpError.BAD_REQUEST.code();
+                closeUpstream();
+                if (responseStarted) {
+                    clientKeepAlive = false;
+                    done();
+                } else {
+                    respondAfterAdmit(Problem.of(HttpError.BAD_REQUEST, why).with("request_id", id.toString()));
+                }
+                return;
+            }
+            fail(Problem.of(HttpError.BAD_REQUEST, why), true);
             return;
         }
         boolean last = c instanceof LastHttpContent;
