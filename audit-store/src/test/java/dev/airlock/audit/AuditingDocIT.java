@@ -54,11 +54,29 @@ class AuditingDocIT {
         return story;
     }
 
+    /** An agent's HTTP session with one refund POST answered 201 (status and bytes recorded). */
+    static void populateHttp(LineageStore store, Path spool) throws Exception {
+        UUID api = UUID.randomUUID();
+        UUID refund = UUID.randomUUID();
+        List<LineageEvent> events = List.of(
+                SessionStarted.of(api, dev.airlock.policy.Identity.of("https://issuer.test", "agent-9",
+                        java.util.Set.of("agents")), "billing-api", dev.airlock.config.Protocol.HTTP, "10.0.0.9:40000", null),
+                ActionRecorded.of(refund, api, Samples.post()),
+                DecisionRecorded.of(refund, Samples.allow("agents-call-billing")),
+                ResultRecorded.http(refund, 201, 57L, Duration.ofMillis(12), null));
+        try (LineageWriter w = store.startWriter(WriterConfig.defaults(spool))) {
+            List<CompletableFuture<Void>> fs = new ArrayList<>();
+            events.forEach(e -> fs.add(w.append(e).toCompletableFuture()));
+            CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void everyExampleQueryReturnsTheDocumentedRows(TestDatabase db, @TempDir Path dir) throws Exception {
         String doc = Files.readString(Path.of("..", "docs", "auditing.md"));
         try (LineageStore store = LineageStore.open(StoreConfig.of(db.jdbcUrl(), db.user(), db.password()))) {
             populate(store, dir.resolve("spool"));
+            populateHttp(store, dir.resolve("spool-http"));
             Matcher m = SQL_BLOCK.matcher(doc);
             int n = 0;
             while (m.find()) {

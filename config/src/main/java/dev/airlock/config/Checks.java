@@ -25,6 +25,14 @@ final class Checks {
         return port;
     }
 
+    static java.time.Duration positive(java.time.Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+        }
+        return d;
+    }
+
     static <T extends Collection<?>> T nonNullElements(T values, String name) {
         Objects.requireNonNull(values, name);
         values.forEach(v -> Objects.requireNonNull(v, name + " element"));

@@ -17,10 +17,12 @@ import java.util.Optional;
  * @param labels      free-form labels for policy matching, e.g. {@code env: prod}
  * @param tls         encryption of the connection to a database upstream (PostgreSQL, MySQL)
  * @param pool        transaction-level pooling of upstream connections; empty for one per agent session
+ * @param http        HTTP routing, upstream TLS and limits; present exactly for HTTP connections
  */
 public record ConnectionConfig(String name, Protocol protocol, String listener, Upstream upstream,
                                Optional<String> database, Optional<String> login, Credentials credentials,
-                               Map<String, String> labels, UpstreamTls tls, Optional<UpstreamPool> pool) {
+                               Map<String, String> labels, UpstreamTls tls, Optional<UpstreamPool> pool,
+                               Optional<HttpSettings> http) {
 
     public ConnectionConfig {
         Checks.nonBlank(name, "name");
@@ -33,11 +35,16 @@ public record ConnectionConfig(String name, Protocol protocol, String listener, 
         labels = Map.copyOf(Checks.nonNullEntries(labels, "labels"));
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(http, "http");
+        if (http.isPresent() != (protocol == Protocol.HTTP)) {
+            throw new IllegalArgumentException("http: " + http + " (expected: present exactly for http connections)");
+        }
     }
 
-    /** Plain TCP upstream, no pooling. */
+    /** Plain TCP upstream, no pooling, not HTTP. */
     public ConnectionConfig(String name, Protocol protocol, String listener, Upstream upstream, Optional<String> database,
                             Optional<String> login, Credentials credentials, Map<String, String> labels) {
-        this(name, protocol, listener, upstream, database, login, credentials, labels, UpstreamTls.DISABLE, Optional.empty());
+        this(name, protocol, listener, upstream, database, login, credentials, labels, UpstreamTls.DISABLE,
+                Optional.empty(), Optional.empty());
     }
 }

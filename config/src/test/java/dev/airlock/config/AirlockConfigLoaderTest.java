@@ -381,9 +381,77 @@ class AirlockConfigLoaderTest {
                 "11:32: connections[0].credentials.private_key: only used by ssh connections",
                 "11:49: connections[0].credentials.bearer_token: only used by http connections",
                 "11:61: connections[0].credentials.headers: only used by http connections",
-                "16:12: connections[1].login: not used by http connections (use credentials.bearer_token or credentials.headers)",
+                "16:12: connections[1].login: not used by http connections (use credentials.bearer_token, credentials.basic or credentials.headers)",
                 "17:15: connections[1].database: not used by http connections",
-                "18:29: connections[1].credentials.password: not used by http connections (use bearer_token or headers)");
+                "18:29: connections[1].credentials.password: not used by http connections (use bearer_token, basic or headers)");
+    }
+
+    @Test
+    void readsHttpRoutesTlsLimitsAndCredentials() throws IOException {
+        Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        AirlockConfig c = valid("""
+                listeners:
+                  - {name: web, protocol: http, port: 8080, default_connection: catch-all}
+                connections:
+                  - name: billing
+                    protocol: http
+                    listener: web
+                    upstream: "https://billing.internal/api/"
+                    route: {hosts: [Billing.Example.com, "*.billing.example.com"], path_prefix: /billing}
+                    upstream_tls: {ca: ca.pem}
+                    credentials: {basic: {user: airlock, password: "${DB_PASSWORD}"}, headers: {X-Api-Key: k}}
+                    http: {max_buffered_body: 256KiB, connect_timeout: 2s, response_timeout: 5m, max_idle_connections: 4}
+                  - {name: catch-all, protocol: http, listener: web, upstream: "http://127.0.0.1:9000",
+                     credentials: {bearer_token: t}}
+                """ + IDENTITY + REST);
+        HttpSettings h = c.connection("billing").orElseThrow().http().orElseThrow();
+        assertThat(h.route().hosts()).containsExactly("billing.example.com", "*.billing.example.com");
+        assertThat(h.route().pathPrefix()).isEqualTo("/billing");
+        assertThat(h.upstreamTls().ca()).contains(dir.resolve("ca.pem"));
+        assertThat(h.maxBufferedBody()).isEqualTo(256 << 10);
+        assertThat(h.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(h.responseTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(h.maxIdleConnections()).isEqualTo(4);
+        Credentials cred = c.connection("billing").orElseThrow().credentials();
+        assertThat(cred.basic().orElseThrow().user()).isEqualTo("airlock");
+        assertThat(cred.basic().orElseThrow().password().reveal()).isEqualTo("hunter2");
+        assertThat(cred.toString()).doesNotContain("hunter2");
+        HttpSettings any = c.connection("catch-all").orElseThrow().http().orElseThrow();
+        assertThat(any.route()).isEqualTo(HttpSettings.Route.ANY);
+        assertThat(any.maxBufferedBody()).isEqualTo(HttpSettings.DEFAULT.maxBufferedBody());
+        assertThat(c.connection("catch-all").orElseThrow().credentials().bearerToken()).isPresent();
+    }
+
+    @Test
+    void rejectsBadHttpSettings() throws IOException {
+        assertThat(problems("""
+                listeners:
+                  - {name: pg, protocol: postgres, port: 6432}
+                  - {name: web, protocol: http, port: 8080}
+                connections:
+                  - {name: a, protocol: http, listener: web, upstream: "http://a.internal", route: {path_prefix: /v1}}
+                  - {name: b, protocol: http, listener: web, upstream: "http://b.internal/?x=1", route: {path_prefix: /v1}}
+                  - {name: c, protocol: http, listener: web, upstream: "http://c.internal", upstream_tls: {verify: false},
+                     route: {hosts: ["bad host"], path_prefix: "/v1/../x"}, http: {max_buffered_body: 1GiB, retries: 3}}
+                  - {name: d, protocol: http, listener: web, upstream: "https://d.internal",
+                     credentials: {bearer_token: t, basic: {user: "a:b", password: p}, headers: {Host: x, "X Y": z, Authorization: q}}}
+                  - {name: e, protocol: postgres, listener: pg, upstream: db, login: x, route: {path_prefix: /x},
+                     credentials: {basic: {user: u, password: p}}}
+                """ + IDENTITY + REST)).containsExactly(
+                "6:56: connections[1].upstream: 'http://b.internal/?x=1' must not have a query or fragment (expected: scheme://host[:port][/base/path])",
+                "6:89: connections[1].route: same route as connection 'a' (any host, path prefix /v1); give one of them other hosts or another path_prefix",
+                "7:91: connections[2].upstream_tls: only used with an https upstream (upstream is http://c.internal)",
+                "8:22: connections[2].route.hosts[0]: 'bad host' is not a host name or *.domain pattern",
+                "8:48: connections[2].route.path_prefix: '/v1/../x' is not a path prefix (expected: '/' or /a/b: no trailing '/', no '.' or '..' segments, no '*', '?', '%' or '#')",
+                "8:87: connections[2].http.max_buffered_body: '1GiB' is not a size (expected: bytes, or a number with KiB or MiB, e.g. 64KiB)",
+                "8:93: connections[2].http.retries: unknown key (expected one of: max_buffered_body, connect_timeout, response_timeout, max_idle_connections)",
+                "10:44: connections[3].credentials.basic: bearer_token and basic both set the Authorization header; keep one",
+                "10:51: connections[3].credentials.basic.user: must not contain ':' (RFC 7617)",
+                "10:88: connections[3].credentials.headers.Host: 'Host' is set by Airlock itself (framing, hop-by-hop, routing or forwarding header)",
+                "10:98: connections[3].credentials.headers[\"X Y\"]: 'X Y' is not a valid header name",
+                "10:116: connections[3].credentials.headers.Authorization: 'Authorization' conflicts with basic",
+                "11:80: connections[4].route: only used by http connections",
+                "12:27: connections[4].credentials.basic: only used by http connections");
     }
 
     @Test

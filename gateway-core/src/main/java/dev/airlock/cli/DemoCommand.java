@@ -43,11 +43,12 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code airlock demo}: everything on one machine — embedded PostgreSQL holding a sample {@code shop} database
- * and the lineage store, a development OIDC issuer, a demo policy — and prints how to connect.
+ * and the lineage store, a sample billing HTTP API, a development OIDC issuer, a demo policy — and prints how to
+ * connect.
  * {@code airlock demo token <name>} mints a token from the running demo.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run a self-contained demo: sample database, lineage store, dev OIDC issuer, demo policy.",
+        description = "Run a self-contained demo: sample database and billing API, lineage store, dev OIDC issuer, demo policy.",
         subcommands = DemoCommand.Token.class)
 final class DemoCommand implements Callable<Integer> {
 
@@ -82,6 +83,20 @@ final class DemoCommand implements Callable<Integer> {
               - id: reads-are-fine
                 match: {sql: {kind: [read, session, transaction]}}
                 effect: allow
+              # --- the billing API (HTTP) ---
+              - id: no-big-refunds-by-agents
+                match: {identity: {groups: [agents]}, http: {method: [POST], path: ["/v1/refunds"], body: {amount: {gt: 1000}}}}
+                effect: deny
+                explain: "Refunds above 1000 are issued by people, not by {actor}."
+                hint: "Ask someone in billing to issue it."
+              - id: billing-changes-need-a-dba
+                match: {http: {method: [POST, PUT, PATCH, DELETE]}}
+                effect: require_approval
+                approval: dba
+                explain: "{actor} wants to {method} {path} on {connection}; a DBA approves changes to billing."
+              - id: billing-reads-are-fine
+                match: {http: {method: [GET, HEAD]}}
+                effect: allow
             """;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo keeps its data (default: .airlock/demo).")
@@ -96,6 +111,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--pool", paramLabel = "MODE",
             description = "Pool upstream connections of the demo connection: 'transaction' (as pgbouncer), or 'none' (default).")
     String pool = "none";
+
+    @Option(names = "--http-port", description = "HTTP listener port for the billing API (default: 8080, or a free port when taken).")
+    int httpPort = 8080;
+
+    @Option(names = "--billing-url", paramLabel = "URL",
+            description = "Put this HTTP service behind the demo's billing connection instead of the built-in sample API"
+                    + " (e.g. for benchmarks).")
+    java.net.URI billingUrl;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -116,6 +139,7 @@ final class DemoCommand implements Callable<Integer> {
         HttpServer minter = null;
         LineageStore lineage = null;
         AirlockServer server = null;
+        DemoBilling billing = null;
         try {
             seed(pg.getPort());
             issuer = DevIssuer.start();
@@ -123,6 +147,19 @@ final class DemoCommand implements Callable<Integer> {
             minter = startMinter(issuer, secret);
             int pgPort = available(port);
             int admin = available(adminPort);
+            int http = available(httpPort);
+            String billingToken = HexFormat.of().formatHex(SecureRandom.getInstanceStrong().generateSeed(16));
+            String billingUpstream;
+            if (billingUrl == null) {
+                billing = DemoBilling.start(billingToken);
+                billingUpstream = "http://127.0.0.1:" + billing.port() + "/";
+            } else {
+                billingUpstream = billingUrl.toString();
+            }
+            Path tokenFile = home.resolve("billing-token"); // Airlock's credential for the billing API; agents never see it
+            Files.deleteIfExists(tokenFile);
+            Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tokenFile, billingToken);
             Files.writeString(home.resolve("policy.yaml"), POLICY);
             Files.writeString(home.resolve("airlock.yaml"), """
                     # Written by `airlock demo`; regenerated on every start.
@@ -133,6 +170,9 @@ final class DemoCommand implements Callable<Integer> {
                         tls: {self_signed: true}
                         plaintext_on_loopback: true   # local tools and bench/pgbench.sh may skip TLS on loopback
                         default_connection: shop
+                      - name: api
+                        protocol: http
+                        port: %d
                     connections:
                       - name: shop
                         protocol: postgres
@@ -142,6 +182,13 @@ final class DemoCommand implements Callable<Integer> {
                         login: postgres
                         labels: {env: demo}
                     %s
+                      - name: billing
+                        protocol: http
+                        listener: api
+                        upstream: %s
+                        route: {path_prefix: /billing}
+                        credentials: {bearer_token: "${file:billing-token}"}
+                        labels: {env: demo}
                     identity:
                       - name: demo
                         issuer: %s
@@ -155,8 +202,9 @@ final class DemoCommand implements Callable<Integer> {
                       files: [policy.yaml]
                     admin:
                       port: %d
-                    """.formatted(pgPort, pg.getPort(), pool.equals("transaction") ? "    pool: {mode: transaction, size: 16}" : "",
-                    issuer.issuer(), pg.getPort(), admin));
+                    """.formatted(pgPort, http, pg.getPort(),
+                    pool.equals("transaction") ? "    pool: {mode: transaction, size: 16}" : "",
+                    billingUpstream, issuer.issuer(), pg.getPort(), admin));
             AirlockConfig config = AirlockConfigLoader.load(home.resolve("airlock.yaml")).orElseThrow();
             lineage = LineageStore.open(StoreConfig.of("jdbc:postgresql://localhost:" + pg.getPort() + "/airlock_lineage",
                     "postgres", ""));
@@ -166,6 +214,7 @@ final class DemoCommand implements Callable<Integer> {
             state.put("admin_url", server.adminUrl().toString())
                     .put("token_url", "http://127.0.0.1:" + minter.getAddress().getPort() + "/token")
                     .put("token_secret", secret).put("pg_port", pgPort).put("upstream_port", pg.getPort())
+                    .put("http_port", server.port("api")).put("billing_url", billingUpstream)
                     .put("lineage_jdbc_url", "jdbc:postgresql://localhost:" + pg.getPort() + "/airlock_lineage");
             Path stateFile = home.resolve(STATE_FILE);
             Files.deleteIfExists(stateFile);
@@ -178,6 +227,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  PGPASSWORD=$(./airlock demo token agent-1 | tail -1) psql \"" + conn + "\"");
             out.println();
             out.println("  connection string: " + conn);
+            out.println("  billing HTTP API:  http://127.0.0.1:" + server.port("api") + "/billing/v1/...  (see below)");
             out.println("  admin / REST API:  " + server.adminUrl() + "  (/healthz, /metrics, /api/v1/approvals)");
             out.println("  policy:            " + home.resolve("policy.yaml") + "  (edit it: reloaded on save)");
             out.println("  lineage store:     psql \"host=localhost port=" + pg.getPort() + " dbname=airlock_lineage user=postgres\"");
@@ -192,20 +242,32 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  ./airlock approvals list");
             out.println("  ./airlock approvals approve <id>     (or: deny <id> --reason '...')");
             out.println();
+            String api = "http://127.0.0.1:" + server.port("api") + "/billing";
+            out.println();
+            out.println("The billing API (an HTTP service only Airlock can reach) answers through Airlock at " + api + ":");
+            out.println("  export TOKEN=$(./airlock demo token agent-1 | tail -1)");
+            out.println("  curl -H \"Authorization: Bearer $TOKEN\" " + api + "/v1/invoices              # allowed (billing-reads-are-fine)");
+            out.println("  curl -X DELETE -H \"Authorization: Bearer $TOKEN\" " + api + "/v1/invoices/3  # waits for a DBA");
+            out.println("  curl -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\");
+            out.println("       -d '{\"invoice\": 2, \"amount\": 5000}' " + api + "/v1/refunds          # 403 (no-big-refunds-by-agents)");
+            out.println("  curl -i -H \"Authorization: Bearer $TOKEN\" -H 'Prefer: respond-async' -H 'Content-Type: application/json' \\");
+            out.println("       -d '{\"invoice\": 2, \"amount\": 20}' " + api + "/v1/refunds            # 202: poll the Location with the same token");
+            out.println("  curl -N -H \"Authorization: Bearer $TOKEN\" " + api + "/v1/events                # server-sent events, streamed");
+            out.println();
             out.println("Tokens: names starting with 'agent' get group agents; any other name gets group dba. Ctrl-C stops the demo.");
             out.flush();
-            RunCommand.awaitShutdown(closeAll(server, lineage, minter, issuer, pg), out);
+            RunCommand.awaitShutdown(closeAll(server, lineage, minter, issuer, pg, billing), out);
             return 0;
         } catch (Exception | Error e) {
-            closeAll(server, lineage, minter, issuer, pg).close();
+            closeAll(server, lineage, minter, issuer, pg, billing).close();
             throw e;
         }
     }
 
     private static AutoCloseable closeAll(AirlockServer server, LineageStore lineage, HttpServer minter, DevIssuer issuer,
-                                          EmbeddedPostgres pg) {
+                                          EmbeddedPostgres pg, DemoBilling billing) {
         return () -> {
-            for (AutoCloseable c : new AutoCloseable[] {server, lineage, minter == null ? null : () -> minter.stop(0), issuer, pg}) {
+            for (AutoCloseable c : new AutoCloseable[] {server, billing, lineage, minter == null ? null : () -> minter.stop(0), issuer, pg}) {
                 if (c != null) {
                     try {
                         c.close();
@@ -330,7 +392,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             PrintWriter out = spec.commandLine().getOut();
             out.println("# token for " + name + " (group " + (name.startsWith("agent") ? "agents" : "dba")
-                    + "), valid 12 h; use it as the PostgreSQL password or as AIRLOCK_TOKEN:");
+                    + "), valid 12 h; use it as the PostgreSQL password, as an HTTP bearer token or as AIRLOCK_TOKEN:");
             out.println(r.body());
             out.flush();
             return 0;

@@ -9,6 +9,7 @@ import dev.airlock.audit.ActionRecorded;
 import dev.airlock.audit.DecisionRecorded;
 import dev.airlock.audit.LineageEvent;
 import dev.airlock.audit.LineageWriter;
+import dev.airlock.audit.ObjectAccess;
 import dev.airlock.audit.ResultRecorded;
 import dev.airlock.audit.SessionEnded;
 import dev.airlock.audit.SessionStarted;
@@ -28,6 +29,7 @@ import dev.airlock.connectors.spi.UpstreamTarget;
 import dev.airlock.connectors.spi.Verdict;
 import dev.airlock.gateway.identity.TokenRejectedException;
 import dev.airlock.gateway.identity.TokenVerifier;
+import dev.airlock.policy.Action;
 import dev.airlock.policy.ConnectionRef;
 import dev.airlock.policy.Decision;
 import dev.airlock.policy.Effect;
@@ -238,16 +240,18 @@ public final class AirlockGate {
     CompletionStage<Verdict> admit(GateSession session, Command command, AdmissionListener listener) {
         long start = System.nanoTime();
         PolicySnapshot snap = policy.get();
-        SqlAction action;
+        Action action;
         Decision decision;
         try {
-            action = new SqlAction(session.connection.name(), session.connection.protocol(), command.text(),
-                    command.parameters(), snap.analyzer().analyze(command.text()));
-            decision = decideEachStatement(snap, session, action, clock.instant());
+            action = command.action() != null ? ownAction(session, command)
+                    : new SqlAction(session.connection.name(), session.connection.protocol(), command.text(),
+                            command.parameters(), snap.analyzer().analyze(command.text()));
+            decision = action instanceof SqlAction sql ? decideEachStatement(snap, session, sql, clock.instant())
+                    : snap.policy().decide(session.identity, session.connection, action, clock.instant());
         } catch (RuntimeException e) {
             log.warn("session {}: deciding failed; refusing", session.id(), e);
             return CompletableFuture.completedFuture(Verdict.deny(Failure.UNAVAILABLE,
-                    "Airlock could not decide on this statement", null, null, "Try again later."));
+                    "Airlock could not decide on this " + noun(command), null, null, "Try again later."));
         }
         if (command.kind() == Command.Kind.SQL_PREPARE && decision.effect() != Effect.DENY) {
             // decided again, with parameters, and recorded when it runs
@@ -255,7 +259,7 @@ public final class AirlockGate {
             return ALLOWED;
         }
         session.metrics.decision(session.connection.name(), decision.effect());
-        UUID actionId = Ids.next();
+        UUID actionId = command.id() != null ? command.id() : Ids.next();
         Instant at = clock.instant();
         ActionRecorded act = new ActionRecorded(Ids.next(), at, actionId, session.sessionId, action, ActionRecorded.objectsOf(action));
         DecisionRecorded dec = new DecisionRecorded(Ids.next(), at, actionId, decision);
@@ -271,8 +275,8 @@ public final class AirlockGate {
                         session.metrics.decided(System.nanoTime() - start);
                         if (e != null) {
                             log.warn("session {}: lineage store cannot keep up; refusing action {}", session.id(), actionId, e);
-                            return Verdict.deny(Failure.UNAVAILABLE, "Airlock could not record this statement (the lineage store "
-                                    + "is not keeping up)", null, actionId.toString(), "Try again later.");
+                            return Verdict.deny(Failure.UNAVAILABLE, "Airlock could not record this " + noun(command)
+                                    + " (the lineage store is not keeping up)", null, actionId.toString(), "Try again later.");
                         }
                         session.remember(command, new Admitted(actionId));
                         return Verdict.ALLOW;
@@ -334,7 +338,41 @@ public final class AirlockGate {
         };
     }
 
-    private CompletionStage<Verdict> requestApproval(PolicySnapshot snap, GateSession session, Command command, SqlAction action, Decision decision,
+
+    /** The action a connector described itself (HTTP), checked against the session it arrived on. */
+    private static Action ownAction(GateSession session, Command command) {
+        Action a = command.action();
+        if (!a.connection().equals(session.connection.name()) || a.protocol() != session.connection.protocol()) {
+            throw new IllegalArgumentException("command action: " + a.protocol().yamlName() + " on " + a.connection()
+                    + " (expected: " + session.connection.protocol().yamlName() + " on " + session.connection.name() + ")");
+        }
+        return a;
+    }
+
+    /** What the agent calls the command in messages. */
+    private static String noun(Command command) {
+        return command.kind() == Command.Kind.HTTP_REQUEST ? "request" : "statement";
+    }
+
+    /** Tables (written, then read) of a SQL action; the data objects of any other. */
+    private static List<String> targets(Action action) {
+        List<String> targets = new ArrayList<>();
+        if (action instanceof SqlAction sql) {
+            for (TableRef t : sql.analysis().tablesWritten()) {
+                targets.add(t.toString());
+            }
+            for (TableRef t : sql.analysis().tablesRead()) {
+                targets.add(t.toString());
+            }
+        } else {
+            for (ObjectAccess o : ActionRecorded.objectsOf(action)) {
+                targets.add(o.object().display());
+            }
+        }
+        return targets;
+    }
+
+    private CompletionStage<Verdict> requestApproval(PolicySnapshot snap, GateSession session, Command command, Action action, Decision decision,
                                                      UUID actionId, ActionRecorded act, DecisionRecorded dec,
                                                      AdmissionListener listener, long start) {
         CompletableFuture<Verdict> result = new CompletableFuture<>();
@@ -354,7 +392,7 @@ public final class AirlockGate {
             if (e != null) {
                 log.warn("session {}: action {} not confirmed by the lineage store; refusing", session.id(), actionId, e);
                 session.forget(command);
-                result.complete(Verdict.deny(Failure.UNAVAILABLE, "Airlock could not record this statement durably",
+                result.complete(Verdict.deny(Failure.UNAVAILABLE, "Airlock could not record this " + noun(command) + " durably",
                         decision.decidingRule(), actionId.toString(), "Try again later."));
                 return;
             }
@@ -367,13 +405,7 @@ public final class AirlockGate {
                 return;
             }
             ApprovalProfile profile = toApprovalProfile(cp);
-            List<String> targets = new ArrayList<>();
-            for (TableRef t : action.analysis().tablesWritten()) {
-                targets.add(t.toString());
-            }
-            for (TableRef t : action.analysis().tablesRead()) {
-                targets.add(t.toString());
-            }
+            List<String> targets = targets(action);
             PendingApproval p;
             try {
                 p = approvals.request(action, session.identity, profile, new ApprovalContext(session.connection,
@@ -409,23 +441,24 @@ public final class AirlockGate {
                     return;
                 }
                 session.metrics.approval(o.state().wireName());
-                result.complete(verdictOf(o, decision));
+                result.complete(verdictOf(o, decision, noun(command)));
             });
         });
         return result;
     }
 
-    private static Verdict verdictOf(ApprovalOutcome o, Decision decision) {
+    private static Verdict verdictOf(ApprovalOutcome o, Decision decision, String noun) {
         String rule = decision.decidingRule();
         if (o instanceof ApprovalOutcome.Approved) {
             return Verdict.ALLOW;
         }
         if (o instanceof ApprovalOutcome.Denied d) {
-            return Verdict.deny(Failure.APPROVAL_DENIED, d.describe(), rule, o.requestId(), "An approver refused this statement.");
+            return Verdict.deny(Failure.APPROVAL_DENIED, d.describe(), rule, o.requestId(), "An approver refused this " + noun + ".");
         }
         if (o instanceof ApprovalOutcome.Expired) {
             return Verdict.deny(Failure.APPROVAL_EXPIRED, "approval request " + o.requestId() + " expired without a decision",
-                    rule, o.requestId(), "Ask an approver, then run the statement again.");
+                    rule, o.requestId(), "Ask an approver, then " + (noun.equals("request") ? "send the request" : "run the statement")
+                            + " again.");
         }
         return Verdict.deny(Failure.APPROVAL_CANCELLED, o.describe(), rule, o.requestId(), null);
     }
@@ -464,6 +497,11 @@ public final class AirlockGate {
             if (a == null) {
                 return;
             }
+            if (command.kind() == Command.Kind.HTTP_REQUEST) {
+                record(ResultRecorded.http(a.actionId(), httpStatus(outcome.tag()),
+                        outcome.bytes() < 0 ? null : outcome.bytes(), outcome.duration(), outcome.errorCode()));
+                return;
+            }
             record(new ResultRecorded(Ids.next(), clock.instant(), a.actionId(), outcome.rows() < 0 ? null : outcome.rows(), outcome.duration(),
                     outcome.errorCode(), outcome.failed() ? null : outcome.tag()));
         } catch (RuntimeException e) {
@@ -477,6 +515,16 @@ public final class AirlockGate {
             record(SessionEnded.of(session.sessionId, reason));
         } catch (RuntimeException e) {
             log.warn("session {}: recording its end failed", session.id(), e);
+        }
+    }
+
+    /** An HTTP outcome's tag is its status code; anything else is a connector bug, recorded as 502. */
+    private static int httpStatus(String tag) {
+        try {
+            int status = Integer.parseInt(tag);
+            return status >= 100 && status <= 999 ? status : 502;
+        } catch (NumberFormatException e) {
+            return 502;
         }
     }
 

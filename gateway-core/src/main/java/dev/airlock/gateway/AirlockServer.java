@@ -10,6 +10,8 @@ import dev.airlock.audit.PolicyLoaded;
 import dev.airlock.audit.StoreConfig;
 import dev.airlock.audit.WriterConfig;
 import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.ConnectionConfig;
+import dev.airlock.config.HttpSettings;
 import dev.airlock.config.ConfigWatcher;
 import dev.airlock.config.IdentityProviderConfig;
 import dev.airlock.config.LineageConfig;
@@ -23,6 +25,9 @@ import dev.airlock.config.policy.PolicyProblem;
 import dev.airlock.config.policy.PolicyReader;
 import dev.airlock.config.yaml.ConfigProblem;
 import dev.airlock.config.yaml.Validated;
+import dev.airlock.connectors.http.HttpListenerConfig;
+import dev.airlock.connectors.http.HttpPipelineConfigurator;
+import dev.airlock.connectors.http.HttpRoute;
 import dev.airlock.connectors.postgres.PostgresListenerConfig;
 import dev.airlock.connectors.postgres.PostgresPipelineConfigurator;
 import dev.airlock.gateway.identity.IssuerSettings;
@@ -70,7 +75,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Airlock process: PostgreSQL listeners, the admin HTTP listener ({@code /healthz}, {@code /readyz},
+ * The Airlock process: PostgreSQL and HTTP listeners, the admin HTTP listener ({@code /healthz}, {@code /readyz},
  * {@code /metrics}, the approvals REST API), the gate, approvals, lineage and policy hot reload.
  * {@link #close()} shuts down gracefully: stop accepting, let sessions drain, cancel what still waits.
  */
@@ -116,6 +121,7 @@ public final class AirlockServer implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private final List<PostgresPipelineConfigurator> configurators = new ArrayList<>();
+    private final List<HttpPipelineConfigurator> httpConfigurators = new ArrayList<>();
     private final AtomicReference<PolicySnapshot> policy = new AtomicReference<>();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -212,6 +218,7 @@ public final class AirlockServer implements AutoCloseable {
         GateMetrics metrics = new GateMetrics(registry);
         registry.gauge("airlock_lineage_queued", writer, w -> w.stats().queued());
         registry.gauge("airlock_lineage_spooled_records", writer, w -> w.stats().spoolRecords());
+        registry.gauge("airlock_lineage_rejected_records", writer, w -> w.stats().rejected());
         AirlockGate gate = new AirlockGate(verifier, config.connections(), policy, approvals, writer, metrics, options.clock());
 
         // network
@@ -219,6 +226,23 @@ public final class AirlockServer implements AutoCloseable {
         workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
         blocking = Executors.newFixedThreadPool(4, daemon("airlock-admin-"));
         for (ListenerConfig l : config.listeners()) {
+            if (l.protocol() == Protocol.HTTP) {
+                HttpPipelineConfigurator http = new HttpPipelineConfigurator(HttpListenerConfig.defaults(sslContext(l),
+                        httpRoutes(config.connectionsOf(l.name())), l.defaultConnection().orElse(null)),
+                        gate.forListener(l.name(), l.defaultConnection()));
+                httpConfigurators.add(http);
+                registry.gauge("airlock_listener_connections", List.of(io.micrometer.core.instrument.Tag.of("listener", l.name())),
+                        http, HttpPipelineConfigurator::activeConnections);
+                registry.gauge("airlock_http_async_requests", List.of(io.micrometer.core.instrument.Tag.of("listener", l.name())),
+                        http, HttpPipelineConfigurator::asyncRequests);
+                Channel ch = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+                        .childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
+                        .childHandler(http)
+                        .bind(new InetSocketAddress(l.bind(), l.port())).sync().channel();
+                listeners.put(l.name(), ch);
+                log.info("listener {} (http) on {}", l.name(), ch.localAddress());
+                continue;
+            }
             if (l.protocol() != Protocol.POSTGRES) {
                 log.warn("listener {}: protocol {} is not served yet; skipped", l.name(), l.protocol());
                 continue;
@@ -255,6 +279,34 @@ public final class AirlockServer implements AutoCloseable {
         log.info("admin listener on {}", adminUrl());
     }
 
+    /** The HTTP connector's routes for the connections of one listener: upstream, TLS, Airlock's credentials, limits. */
+    static List<HttpRoute> httpRoutes(List<ConnectionConfig> connections) throws javax.net.ssl.SSLException {
+        List<HttpRoute> routes = new ArrayList<>();
+        for (ConnectionConfig c : connections) {
+            HttpSettings h = c.http().orElseThrow();
+            URI url = c.upstream().url().orElseThrow();
+            SslContext ssl = null;
+            if (url.getScheme().equalsIgnoreCase("https")) {
+                SslContextBuilder b = SslContextBuilder.forClient();
+                if (!h.upstreamTls().verify()) {
+                    log.warn("connection {}: upstream certificate not verified (upstream_tls.verify: false)", c.name());
+                    b.trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE);
+                } else if (h.upstreamTls().ca().isPresent()) {
+                    b.trustManager(h.upstreamTls().ca().get().toFile());
+                }
+                ssl = b.build();
+            }
+            Map<String, String> credentials = new LinkedHashMap<>();
+            c.credentials().bearerToken().ifPresent(t -> credentials.put("Authorization", "Bearer " + t.reveal()));
+            c.credentials().basic().ifPresent(b -> credentials.put("Authorization", "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString((b.user() + ':' + b.password().reveal()).getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            c.credentials().headers().forEach((k, v) -> credentials.put(k, v.reveal()));
+            routes.add(new HttpRoute(c.name(), h.route().hosts(), h.route().pathPrefix(), url, ssl, h.upstreamTls().verify(),
+                    credentials, h.maxBufferedBody(), h.connectTimeout(), h.responseTimeout(), h.maxIdleConnections()));
+        }
+        return routes;
+    }
+
     static Validated<CompiledPolicy> loadPolicy(List<Path> files) {
         try {
             return Validated.valid(PolicyCompiler.compile(PolicyReader.readAll(files)));
@@ -277,13 +329,19 @@ public final class AirlockServer implements AutoCloseable {
             return null;
         }
         TlsConfig tls = l.tls().get();
+        SslContextBuilder b;
         if (tls instanceof TlsConfig.Files f) {
-            return SslContextBuilder.forServer(f.certificate().toFile(), f.privateKey().toFile()).build();
+            b = SslContextBuilder.forServer(f.certificate().toFile(), f.privateKey().toFile());
+        } else {
+            X509Bundle cert = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
+                    .addSanIpAddress("127.0.0.1").setIsCertificateAuthority(true).buildSelfSigned();
+            log.warn("listener {}: TLS with a generated self-signed certificate (development only)", l.name());
+            b = SslContextBuilder.forServer(cert.getKeyPair().getPrivate(), cert.getCertificatePath());
         }
-        X509Bundle cert = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
-                .addSanIpAddress("127.0.0.1").setIsCertificateAuthority(true).buildSelfSigned();
-        log.warn("listener {}: TLS with a generated self-signed certificate (development only)", l.name());
-        return SslContextBuilder.forServer(cert.getKeyPair().getPrivate(), cert.getCertificatePath()).build();
+        if (l.protocol() == Protocol.HTTP) {
+            b.applicationProtocolConfig(HttpPipelineConfigurator.alpn()); // HTTP/1.1 only, so h2 clients fall back
+        }
+        return b.build();
     }
 
     /** The bound port of a listener. */
@@ -364,6 +422,9 @@ public final class AirlockServer implements AutoCloseable {
         configurators.forEach(PostgresPipelineConfigurator::close);
         if (admin != null) {
             admin.close().awaitUninterruptibly();
+        }
+        for (HttpPipelineConfigurator h : httpConfigurators) {
+            h.close(); // upstream pools and the resolver, while their event loops still run
         }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

@@ -4,6 +4,8 @@ import dev.airlock.config.Protocol;
 import dev.airlock.config.policy.ApprovalProfile;
 import dev.airlock.config.policy.PolicySettings;
 import dev.airlock.policy.internal.Criterion;
+import dev.airlock.policy.internal.CriterionCompiler;
+import dev.airlock.policy.internal.PathMatcher;
 import dev.airlock.policy.internal.EvalContext;
 import dev.airlock.policy.internal.Template;
 import dev.airlock.policy.internal.Tri;
@@ -134,7 +136,9 @@ public final class CompiledPolicy {
         }
         List<String> reasons = new ArrayList<>(4);
         decider.criterion.reasons(c, reasons);
-        Template.Vars vars = new Template.Vars(decider.id, decider.effect.yamlName(), decider.approval);
+        Map<String, String> captures = decider.captures == null || c.http == null ? Map.of()
+                : java.util.Objects.requireNonNullElse(CriterionCompiler.capture(decider.captures, c.http.path()), Map.of());
+        Template.Vars vars = new Template.Vars(decider.id, decider.effect.yamlName(), decider.approval, captures);
         String explanation = decider.explain != null ? decider.explain.render(c, vars) : defaultExplanation(decider);
         String hint = decider.hint == null ? null : decider.hint.render(c, vars);
         return new Decision(decider.effect, decider.approval, matched == null ? List.of(decider.id) : matched,
@@ -175,9 +179,11 @@ public final class CompiledPolicy {
         final Set<Protocol> protocols;
         final Template explain;
         final Template hint;
+        /** The top-level {@code http.path} patterns when a template reads their captures, else {@code null}. */
+        final PathMatcher[] captures;
 
         CompiledRule(String id, Effect effect, String approval, Criterion criterion, Set<Protocol> protocols,
-                     Template explain, Template hint) {
+                     Template explain, Template hint, PathMatcher[] captures) {
             this.id = id;
             this.effect = effect;
             this.approval = approval;
@@ -185,6 +191,7 @@ public final class CompiledPolicy {
             this.protocols = protocols;
             this.explain = explain;
             this.hint = hint;
+            this.captures = (explain != null && explain.usesCaptures()) || (hint != null && hint.usesCaptures()) ? captures : null;
         }
 
         Effect effect() {

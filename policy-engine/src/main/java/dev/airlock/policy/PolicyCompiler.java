@@ -57,7 +57,8 @@ public final class PolicyCompiler {
                         Effect.valueOf(r.effect().name()), r.approval(), CriterionCompiler.compile(r.match()),
                         CriterionCompiler.protocols(r.match()),
                         r.explain() == null ? null : Template.compile(r.explain()),
-                        r.hint() == null ? null : Template.compile(r.hint()));
+                        r.hint() == null ? null : Template.compile(r.hint()),
+                        CriterionCompiler.templateCaptures(r.match()));
                 (r.mode() == RuleMode.DRY_RUN ? dryRun : enforced).add(cr);
             }
         }

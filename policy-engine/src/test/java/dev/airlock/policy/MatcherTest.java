@@ -255,6 +255,30 @@ class MatcherTest {
         }
 
         @Test
+        void pathCapturesFeedParamsReasonsAndTemplates() throws Exception {
+            HttpAction a = request("DELETE", "/v1/customers/c-42/invoices/2026/7", Map.of(), Map.of(), null);
+            assertThat(http("{http: {path: ['/v1/customers/{customer}/invoices/**']}}", a)).isTrue();
+            assertThat(http("{http: {path: ['/v1/customers/{customer}/invoices/**'], params: {customer: 'c-4*'}}}", a)).isTrue();
+            assertThat(http("{http: {path: ['/v1/customers/{customer}/invoices/**'], params: {customer: 'c-5*'}}}", a)).isFalse();
+            assertThat(http("{http: {path: ['/v1/customers/{customer}']}}", a)).isFalse();
+            // a capture is one non-empty segment
+            assertThat(http("{http: {path: ['/v1/customers/{customer}/invoices/{year}/{n}']}}",
+                    request("GET", "/v1/customers//invoices/2026/7", Map.of(), Map.of(), null))).isFalse();
+            CompiledPolicy p = policy("""
+                    rules:
+                      - id: no-deleting-old-invoices
+                        effect: deny
+                        match: {http: {method: [DELETE], path: ['/v1/customers/{customer}/**/{year}/{n}'], params: {year: '20??'}}}
+                        explain: "invoice {path.n} of {path.year} for {path.customer} stays"
+                    """);
+            Decision d = p.decide(AGENT, BILLING_API, a, MONDAY_NOON);
+            assertThat(d.effect()).isEqualTo(Effect.DENY);
+            assertThat(d.matchedRules()).containsExactly("no-deleting-old-invoices");
+            assertThat(d.reasons()).contains("http.path=/v1/customers/c-42/invoices/2026/7", "http.params.year=2026");
+            assertThat(d.explanation()).isEqualTo("invoice 7 of 2026 for c-42 stays");
+        }
+
+        @Test
         void anUnreadableBodyMatchesDenyRulesButNotAllowRules() throws Exception {
             HttpAction tooLarge = new HttpAction("billing-api", "POST", "billing", "/v1/refunds", Map.of(), Map.of(),
                     "digest-of-a-huge-body", null);

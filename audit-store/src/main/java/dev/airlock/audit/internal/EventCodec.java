@@ -71,6 +71,12 @@ public final class EventCodec {
             }
             b.put("duration_us", e.duration().toNanos() / 1_000).put("error_class", e.errorClass())
                     .put("error_message", e.errorMessage());
+            if (e.status() != null) { // only when present, so other protocols' records (and hashes) are unchanged
+                b.put("status", e.status());
+            }
+            if (e.bytes() != null) {
+                b.put("bytes", e.bytes());
+            }
         } else {
             throw new IllegalArgumentException("event: " + event.getClass().getName() + " (expected: a known LineageEvent)");
         }

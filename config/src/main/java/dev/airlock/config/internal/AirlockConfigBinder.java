@@ -5,6 +5,7 @@ import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.ApprovalsConfig;
 import dev.airlock.config.ConnectionConfig;
 import dev.airlock.config.Credentials;
+import dev.airlock.config.HttpSettings;
 import dev.airlock.config.IdentityProviderConfig;
 import dev.airlock.config.LineageConfig;
 import dev.airlock.config.ListenerConfig;
@@ -75,6 +76,20 @@ public final class AirlockConfigBinder {
 
     private record PortUse(String bind, int port, String what, YamlNode node) {
     }
+
+    private record RouteUse(String listener, Set<String> hosts, String prefix, String connection) {
+    }
+
+    private final List<RouteUse> routes = new ArrayList<>();
+
+    private static final Pattern HOST_GLOB = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+    private static final Pattern PATH_PREFIX = Pattern.compile("/|(/[A-Za-z0-9._~!$&'()+,;=:@-]+)+");
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    /** Headers Airlock owns on the upstream request: framing, hop-by-hop, routing and forwarding. */
+    private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "transfer-encoding", "connection",
+            "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "proxy-authorization", "proxy-authenticate",
+            "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-request-id");
+    private static final Pattern BYTE_SIZE = Pattern.compile("([0-9]+)\\s*(B|KiB|MiB)?");
 
     private AirlockConfigBinder(Path file, SecretSource secrets) {
         this.file = file;
@@ -217,24 +232,127 @@ public final class AirlockConfigBinder {
         boolean databaseProtocol = protocol == Protocol.POSTGRES || protocol == Protocol.MYSQL;
         if (protocol != null && !databaseProtocol && m.has("tls")) {
             m.problem("tls", "only used by database connections (" + protocol.yamlName()
-                    + (protocol == Protocol.HTTP ? " encrypts per its https:// upstream URL)" : " encrypts its own transport)"));
+                    + (protocol == Protocol.HTTP ? " connections use upstream_tls with an https:// upstream)" : " encrypts its own transport)"));
         }
         if (protocol != null && protocol != Protocol.POSTGRES && m.has("pool")) {
             m.problem("pool", "only used by postgres connections");
+        }
+        Optional<HttpSettings> http = Optional.empty();
+        if (protocol == Protocol.HTTP) {
+            // null when present but invalid (reported), so no default hides the problem
+            Optional<HttpSettings.Route> givenRoute = m.optional("route", b.object(this::route));
+            HttpSettings.Route route = m.has("route") ? givenRoute.orElse(null) : HttpSettings.Route.ANY;
+            Optional<HttpSettings.UpstreamTls> givenTls = m.optional("upstream_tls", b.object(this::httpUpstreamTls));
+            HttpSettings.UpstreamTls tls = m.has("upstream_tls") ? givenTls.orElse(null) : HttpSettings.UpstreamTls.DEFAULT;
+            if (m.has("upstream_tls") && upstream != null && !upstream.url().map(u -> u.getScheme().equalsIgnoreCase("https")).orElse(false)) {
+                m.problem("upstream_tls", "only used with an https upstream (upstream is " + upstream + ")");
+            }
+            HttpSettings settings = m.optional("http", b.object(h -> httpSettings(h, route, tls)),
+                    new HttpSettings(route == null ? HttpSettings.Route.ANY : route, tls == null ? HttpSettings.UpstreamTls.DEFAULT : tls,
+                            HttpSettings.DEFAULT.maxBufferedBody(), HttpSettings.DEFAULT.connectTimeout(),
+                            HttpSettings.DEFAULT.responseTimeout(), HttpSettings.DEFAULT.maxIdleConnections()));
+            http = Optional.ofNullable(settings);
+            if (route != null && name != null && listener != null) {
+                Set<String> hosts = new java.util.TreeSet<>(route.hosts());
+                for (RouteUse r : routes) {
+                    if (r.listener().equals(listener) && r.hosts().equals(hosts) && r.prefix().equals(route.pathPrefix())) {
+                        b.problem(m.node("route").orElse(m.mapping()), "same route as connection '" + r.connection()
+                                + "' (" + route.describe() + "); give one of them other hosts or another path_prefix");
+                        break;
+                    }
+                }
+                routes.add(new RouteUse(listener, hosts, route.pathPrefix(), name));
+            }
+        } else if (protocol != null) {
+            m.known("route", "upstream_tls", "http");
+            for (String key : List.of("route", "upstream_tls", "http")) {
+                if (m.has(key)) {
+                    m.problem(key, "only used by http connections");
+                }
+            }
         }
         if (protocol != null) {
             if (database.isPresent() && (protocol == Protocol.SSH || protocol == Protocol.HTTP)) {
                 m.problem("database", "not used by " + protocol.yamlName() + " connections");
             }
             if (protocol == Protocol.HTTP && login.isPresent()) {
-                m.problem("login", "not used by http connections (use credentials.bearer_token or credentials.headers)");
+                m.problem("login", "not used by http connections (use credentials.bearer_token, credentials.basic or credentials.headers)");
             }
             if (protocol != Protocol.HTTP && !m.has("login")) {
                 m.problem("missing required key 'login' (the user Airlock logs in as on the " + protocol.yamlName() + " upstream)");
             }
         }
+        Optional<HttpSettings> finalHttp = http;
+        if (protocol == Protocol.HTTP && http.isEmpty()) {
+            m.known("http");
+            return m.build(() -> null);
+        }
         return m.build(() -> new ConnectionConfig(name, protocol, listener, upstream, database, login, credentials, labels,
-                upstreamTls, pool));
+                upstreamTls, pool, finalHttp));
+    }
+
+    private HttpSettings.Route route(MappingReader m) {
+        List<String> hosts = m.optional("hosts", b.oneOrMany(node -> {
+            String h = b.nonBlank(node);
+            if (h != null && !HOST_GLOB.matcher(h.toLowerCase(Locale.ROOT)).matches()) {
+                b.problem(node, "'" + h + "' is not a host name or *.domain pattern");
+                return null;
+            }
+            return h == null ? null : h.toLowerCase(Locale.ROOT);
+        }), List.of());
+        if (m.has("hosts") && hosts.isEmpty() && m.ok()) {
+            m.problem("hosts", "must name at least one host (leave hosts out to match any host)");
+        }
+        String prefix = m.optional("path_prefix", node -> {
+            String p = b.nonBlank(node);
+            if (p != null && (!PATH_PREFIX.matcher(p).matches() || p.contains("/./") || p.contains("/../")
+                    || p.endsWith("/.") || p.endsWith("/.."))) {
+                b.problem(node, "'" + p + "' is not a path prefix (expected: '/' or /a/b: no trailing '/', no '.' or '..'"
+                        + " segments, no '*', '?', '%' or '#')");
+                return null;
+            }
+            return p;
+        }, "/");
+        return m.build(() -> new HttpSettings.Route(hosts, prefix));
+    }
+
+    private HttpSettings.UpstreamTls httpUpstreamTls(MappingReader m) {
+        Optional<Path> ca = m.optional("ca", this::existingFile);
+        boolean verify = m.optional("verify", b::bool, true);
+        if (!verify && m.has("ca")) {
+            m.problem("ca", "not used with verify: false");
+        }
+        return m.build(() -> new HttpSettings.UpstreamTls(ca, verify));
+    }
+
+    private HttpSettings httpSettings(MappingReader m, HttpSettings.Route route, HttpSettings.UpstreamTls tls) {
+        HttpSettings d = HttpSettings.DEFAULT;
+        Integer maxBody = m.optional("max_buffered_body", this::byteSize, d.maxBufferedBody());
+        Duration connect = m.optional("connect_timeout", b.duration(Duration.ofMillis(1), Duration.ofMinutes(10)), d.connectTimeout());
+        Duration response = m.optional("response_timeout", b.duration(Duration.ofMillis(1), Duration.ofDays(1)), d.responseTimeout());
+        Integer idle = m.optional("max_idle_connections", b.integer(0, 10_000), d.maxIdleConnections());
+        if (route == null || tls == null) {
+            m.finish();
+            return null;
+        }
+        return m.build(() -> new HttpSettings(route, tls, maxBody, connect, response, idle));
+    }
+
+    /** A byte size: an integer, or a number with B, KiB or MiB; at most 64 MiB. */
+    private Integer byteSize(YamlNode node) {
+        String s = node instanceof dev.airlock.config.yaml.YamlScalar sc && sc.type() != dev.airlock.config.yaml.YamlScalar.Type.NULL ? sc.text() : null;
+        java.util.regex.Matcher mm = s == null ? null : BYTE_SIZE.matcher(s.trim());
+        if (mm == null || !mm.matches() || mm.group(1).length() > 9) {
+            b.problem(node, "'" + s + "' is not a size (expected: bytes, or a number with KiB or MiB, e.g. 64KiB)");
+            return null;
+        }
+        long n = Long.parseLong(mm.group(1));
+        long bytes = mm.group(2) == null || mm.group(2).equals("B") ? n : mm.group(2).equals("KiB") ? n << 10 : n << 20;
+        if (bytes > 64L << 20) {
+            b.problem(node, "'" + s + "' is out of range (expected: at most 64MiB)");
+            return null;
+        }
+        return (int) bytes;
     }
 
     private UpstreamTls upstreamTls(MappingReader m) {
@@ -307,6 +425,10 @@ public final class AirlockConfigBinder {
         if (url == null) {
             return null;
         }
+        if (url.getRawQuery() != null || url.getRawFragment() != null) {
+            b.problem(node, "'" + url + "' must not have a query or fragment (expected: scheme://host[:port][/base/path])");
+            return null;
+        }
         int port = url.getPort() > 0 ? url.getPort() : (url.getScheme().equalsIgnoreCase("https") ? 443 : 80);
         return new Upstream(url.getHost(), port, Optional.of(url));
     }
@@ -315,9 +437,33 @@ public final class AirlockConfigBinder {
         Optional<Secret> password = m.optional("password", b::secret);
         Optional<Secret> privateKey = m.optional("private_key", b::secret);
         Optional<Secret> bearerToken = m.optional("bearer_token", b::secret);
+        Optional<Credentials.Basic> basic = m.optional("basic", b.object(this::basic));
         Map<String, Secret> headers = m.optional("headers", b.mapOf(b::secret), Map.of());
         if (password.isPresent() && protocol == Protocol.HTTP) {
-            m.problem("password", "not used by http connections (use bearer_token or headers)");
+            m.problem("password", "not used by http connections (use bearer_token, basic or headers)");
+        }
+        if (m.has("basic") && protocol != Protocol.HTTP) {
+            m.problem("basic", "only used by http connections");
+        }
+        if (bearerToken.isPresent() && m.has("basic")) {
+            m.problem("basic", "bearer_token and basic both set the Authorization header; keep one");
+        }
+        if (protocol == Protocol.HTTP) {
+            m.node("headers").ifPresent(node -> {
+                if (node instanceof dev.airlock.config.yaml.YamlMapping hm) {
+                    for (String h : hm.keys()) {
+                        YamlNode at = hm.get(h).orElse(node);
+                        String lower = h.toLowerCase(Locale.ROOT);
+                        if (!TOKEN.matcher(h).matches()) {
+                            b.problem(at, "'" + h + "' is not a valid header name");
+                        } else if (RESERVED_HEADERS.contains(lower)) {
+                            b.problem(at, "'" + h + "' is set by Airlock itself (framing, hop-by-hop, routing or forwarding header)");
+                        } else if (lower.equals("authorization") && (m.has("bearer_token") || m.has("basic"))) {
+                            b.problem(at, "'" + h + "' conflicts with " + (m.has("basic") ? "basic" : "bearer_token"));
+                        }
+                    }
+                }
+            });
         }
         if (privateKey.isPresent() && protocol != Protocol.SSH) {
             m.problem("private_key", "only used by ssh connections");
@@ -328,7 +474,16 @@ public final class AirlockConfigBinder {
         if (!headers.isEmpty() && protocol != Protocol.HTTP) {
             m.problem("headers", "only used by http connections");
         }
-        return m.build(() -> new Credentials(password, privateKey, bearerToken, headers));
+        return m.build(() -> new Credentials(password, privateKey, bearerToken, bearerToken.isPresent() ? Optional.empty() : basic, headers));
+    }
+
+    private Credentials.Basic basic(MappingReader m) {
+        String user = m.required("user", b.expanded(b::nonBlank));
+        if (user != null && user.indexOf(':') >= 0) {
+            m.problem("user", "must not contain ':' (RFC 7617)");
+        }
+        Secret password = m.required("password", b::secret);
+        return m.build(() -> new Credentials.Basic(user, password));
     }
 
     // ---------------------------------------------------------------- identity

@@ -104,11 +104,21 @@ public record Match(IdentityMatch identity, ConnectionMatch connection, TimeMatc
         }
     }
 
-    public record HttpMatch(List<String> method, List<String> path, Map<String, String> query,
+    /**
+     * @param method  methods (upper-case), any of
+     * @param path    path globs, any of; a whole segment written {@code {name}} matches one non-empty segment and
+     *                captures it (see {@link PathPattern})
+     * @param params  captured path segments: name → value glob; every name is captured by every {@code path} pattern
+     * @param query   query parameter name → value glob
+     * @param headers header name (lower-case) → value glob
+     * @param body    JSON body field path → comparisons
+     */
+    public record HttpMatch(List<String> method, List<String> path, Map<String, String> params, Map<String, String> query,
                             Map<String, String> headers, Map<String, List<BodyCondition>> body) {
         public HttpMatch {
             method = copy(method);
             path = copy(path);
+            params = copy(params);
             query = copy(query);
             headers = copy(headers);
             body = copy(body);

@@ -47,7 +47,7 @@ public final class PolicyReader {
     private static final Set<String> TIME = Set.of("weekdays", "between", "timezone");
     private static final Set<String> SQL = Set.of("kind", "statement", "tables", "tables_read", "tables_written", "functions", "where", "unparsed");
     private static final Set<String> SSH = Set.of("program", "argv", "channel", "transfer", "paths");
-    private static final Set<String> HTTP = Set.of("method", "path", "query", "headers", "body");
+    private static final Set<String> HTTP = Set.of("method", "path", "params", "query", "headers", "body");
     private static final Set<String> PROTOCOLS = Set.of("postgres", "mysql", "ssh", "http");
     private static final Set<String> CHANNELS = Set.of("exec", "shell", "subsystem");
     private static final Set<String> TRANSFERS = Set.of("upload", "download");
@@ -366,8 +366,9 @@ public final class PolicyReader {
             b.problem(m.entries().get("approval").keyLocation(), path + ".approval",
                     "only a require_approval rule names an approval profile (effect is " + effect.yamlName() + ")");
         }
-        String explain = template(m, "explain", path);
-        String hint = template(m, "hint", path);
+        Set<String> captures = captures(match);
+        String explain = template(m, "explain", path, captures);
+        String hint = template(m, "hint", path, captures);
         RuleMode mode = RuleMode.ENFORCE;
         YamlNode mo = Binder.get(m, "mode");
         if (mo != null) {
@@ -385,7 +386,22 @@ public final class PolicyReader {
         return n == null ? null : b.string(n, path + '.' + key);
     }
 
-    private String template(YamlNode.MapNode m, String key, String path) {
+    /** The path captures a rule's templates may use: those of its top-level {@code http.path} patterns. */
+    private static Set<String> captures(Match match) {
+        Set<String> out = new java.util.TreeSet<>();
+        if (match.http() != null) {
+            for (String p : match.http().path()) {
+                try {
+                    out.addAll(PathPattern.parse(p).captures());
+                } catch (IllegalArgumentException e) {
+                    // reported where the pattern was read
+                }
+            }
+        }
+        return out;
+    }
+
+    private String template(YamlNode.MapNode m, String key, String path, Set<String> captures) {
         String t = optString(m, key, path);
         if (t == null) {
             return null;
@@ -399,9 +415,16 @@ public final class PolicyReader {
                 return null;
             }
             String name = t.substring(i + 1, end);
-            if (!PLACEHOLDERS.contains(name)) {
+            if (name.startsWith("path.")) {
+                String capture = name.substring(5);
+                if (!captures.contains(capture)) {
+                    b.problem(n.location(), path + '.' + key, "unknown placeholder {" + name + "} ("
+                            + (captures.isEmpty() ? "this rule's http.path captures nothing"
+                            : "this rule's http.path captures: " + String.join(", ", captures)) + ")");
+                }
+            } else if (!PLACEHOLDERS.contains(name)) {
                 b.problem(n.location(), path + '.' + key, "unknown placeholder {" + name + "} (expected one of: "
-                        + String.join(", ", new java.util.TreeSet<>(PLACEHOLDERS)) + ")");
+                        + String.join(", ", new java.util.TreeSet<>(PLACEHOLDERS)) + ", or path.<capture>)");
             }
             i = end + 1;
         }
@@ -605,7 +628,35 @@ public final class PolicyReader {
                     String s = b.string(v, p);
                     return s == null ? null : s.toUpperCase(Locale.ROOT);
                 });
-        List<String> paths = (n = Binder.get(m, "path")) == null ? null : b.strings(n, path + ".path");
+        List<String> paths = (n = Binder.get(m, "path")) == null ? null : b.strings(n, path + ".path", (v, p) -> {
+            String s = b.string(v, p);
+            if (s != null) {
+                try {
+                    PathPattern.parse(s);
+                } catch (IllegalArgumentException e) {
+                    b.problem(v.location(), p, e.getMessage());
+                    return null;
+                }
+            }
+            return s;
+        });
+        Map<String, String> params = null;
+        if ((n = Binder.get(m, "params")) != null) {
+            params = b.singleMap(n, path + ".params", Function.identity());
+            YamlNode.MapNode pm = n instanceof YamlNode.MapNode x ? x : null;
+            if (paths == null) {
+                b.problem(n.location(), path + ".params", "needs http.path patterns that capture the named segments");
+            } else if (pm != null) {
+                for (YamlNode.Entry e : pm.entries().values()) {
+                    for (String pattern : paths) {
+                        if (!PathPattern.parse(pattern).captures().contains(e.key())) {
+                            b.problem(e.keyLocation(), path + ".params." + e.key(), "not captured by path pattern '"
+                                    + pattern + "' (write the segment as {" + e.key() + "})");
+                        }
+                    }
+                }
+            }
+        }
         Map<String, String> query = (n = Binder.get(m, "query")) == null ? null
                 : b.singleMap(n, path + ".query", Function.identity());
         Map<String, String> headers = (n = Binder.get(m, "headers")) == null ? null
@@ -620,7 +671,7 @@ public final class PolicyReader {
                 }
             }
         }
-        return new Match.HttpMatch(method, paths, query, headers, body);
+        return new Match.HttpMatch(method, paths, params, query, headers, body);
     }
 
     private List<Match.BodyCondition> bodyConditions(YamlNode node, String path) {

@@ -97,6 +97,41 @@ class PolicyReaderTest {
     }
 
     @Test
+    void readsPathCapturesAndChecksTheirUse() {
+        PolicyDocument d = PolicyReader.parse("c.yaml", """
+                rules:
+                  - id: own-invoices
+                    match: {http: {path: ["/v1/customers/{customer}/invoices/**"], params: {customer: "c-*"}}}
+                    effect: allow
+                    explain: "{method} on invoices of {path.customer}"
+                """);
+        assertThat(d.rules().get(0).match().http().params()).containsEntry("customer", "c-*");
+        String bad = """
+                rules:
+                  - id: a
+                    match: {http: {path: ["/v1/x{id}", "/v1/{id}/**.json", "/v1/{Id}", "/v1/{id}/{id}"]}}
+                    effect: allow
+                  - id: b
+                    match: {http: {path: ["/v1/customers/{customer}", "/v1/customers/*"], params: {customer: x, tenant: y}}}
+                    effect: allow
+                    explain: "{path.tenant}"
+                  - id: c
+                    match: {http: {params: {id: "1"}}}
+                    effect: allow
+                """;
+        assertThatThrownBy(() -> PolicyReader.parse("bad.yaml", bad))
+                .isInstanceOf(PolicyException.class)
+                .hasMessageContaining("bad.yaml:3:27: rules[0].match.http.path[0]: '/v1/x{id}': a capture must be a whole segment")
+                .hasMessageContaining("rules[0].match.http.path[1]: '/v1/{id}/**.json': with captures, ** must be a whole segment")
+                .hasMessageContaining("rules[0].match.http.path[2]: '/v1/{Id}': capture name 'Id'")
+                .hasMessageContaining("rules[0].match.http.path[3]: '/v1/{id}/{id}': capture {id} appears twice")
+                .hasMessageContaining("rules[1].match.http.params.customer: not captured by path pattern '/v1/customers/*'")
+                .hasMessageContaining("rules[1].match.http.params.tenant: not captured by path pattern '/v1/customers/{customer}'")
+                .hasMessageContaining("bad.yaml:8:14: rules[1].explain: unknown placeholder {path.tenant} (this rule's http.path captures: customer)")
+                .hasMessageContaining("rules[2].match.http.params: needs http.path patterns");
+    }
+
+    @Test
     void rejectsDuplicateKeysAndBadYaml() {
         assertThatThrownBy(() -> PolicyReader.parse("k.yaml", "rules: []\nrules: []\n"))
                 .hasMessageContaining("k.yaml:2:1: rules: duplicate key (first defined at 1:1)");

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * One command an agent wants to run, as raw as the protocol sent it; the gate does the analysis.
@@ -19,8 +20,10 @@ import java.util.Objects;
  * @param action     the action already described by the connector, for protocols whose commands the connector
  *                   can describe completely without analysis (an HTTP request becomes an {@link HttpAction});
  *                   {@code null} when the gate must analyse {@code text} itself (SQL)
+ * @param id         the id the gate records the action under (the connector's request id, so agent, upstream and
+ *                   lineage name one request alike); {@code null} lets the gate choose
  */
-public record Command(Protocol protocol, Kind kind, String text, List<String> parameters, Action action) {
+public record Command(Protocol protocol, Kind kind, String text, List<String> parameters, Action action, UUID id) {
 
     public Command {
         Objects.requireNonNull(protocol, "protocol");
@@ -35,12 +38,22 @@ public record Command(Protocol protocol, Kind kind, String text, List<String> pa
 
     /** A command the gate analyses from its text. */
     public Command(Protocol protocol, Kind kind, String text, List<String> parameters) {
-        this(protocol, kind, text, parameters, null);
+        this(protocol, kind, text, parameters, null, null);
+    }
+
+    /** A command with an action the connector described, recorded under an id the gate chooses. */
+    public Command(Protocol protocol, Kind kind, String text, List<String> parameters, Action action) {
+        this(protocol, kind, text, parameters, action, null);
     }
 
     /** An HTTP request, described completely by the connector; {@code text} is {@code "METHOD path"}. */
     public static Command http(HttpAction action) {
-        return new Command(Protocol.HTTP, Kind.HTTP_REQUEST, action.method() + " " + action.path(), null, action);
+        return http(action, null);
+    }
+
+    /** An HTTP request recorded under {@code id} (the request id the agent and the upstream see). */
+    public static Command http(HttpAction action, UUID id) {
+        return new Command(Protocol.HTTP, Kind.HTTP_REQUEST, action.method() + " " + action.path(), null, action, id);
     }
 
     /** What sort of command. */

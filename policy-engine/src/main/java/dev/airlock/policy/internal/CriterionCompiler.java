@@ -100,6 +100,38 @@ public final class CriterionCompiler {
         return patterns.stream().map(Glob::path).toArray(Glob[]::new);
     }
 
+    static PathMatcher[] pathMatchers(List<String> patterns) {
+        return patterns.stream().map(PathMatcher::of).toArray(PathMatcher[]::new);
+    }
+
+    /** The captures of the first pattern that matches {@code path}, or {@code null} when none does. */
+    public static Map<String, String> capture(PathMatcher[] patterns, String path) {
+        for (PathMatcher p : patterns) {
+            Map<String, String> caps = p.capture(path);
+            if (caps != null) {
+                return caps;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The patterns whose captures a rule's templates read ({@code {path.name}}): its top-level {@code http.path},
+     * or {@code null} when none of them captures anything.
+     */
+    public static PathMatcher[] templateCaptures(Match m) {
+        if (m.http() == null || m.http().path().isEmpty()) {
+            return null;
+        }
+        PathMatcher[] g = pathMatchers(m.http().path());
+        for (PathMatcher p : g) {
+            if (p.hasCaptures()) {
+                return g;
+            }
+        }
+        return null;
+    }
+
     static boolean anyMatch(Glob[] globs, String s) {
         if (s == null) {
             return false;
@@ -467,8 +499,26 @@ public final class CriterionCompiler {
             }, c -> c.http.method()));
         }
         if (!m.path().isEmpty()) {
-            Glob[] g = pathGlobs(m.path());
-            parts.add(new Criterion.Leaf("http.path", c -> Tri.of(anyMatch(g, c.http.path())), c -> c.http.path()));
+            PathMatcher[] g = pathMatchers(m.path());
+            parts.add(new Criterion.Leaf("http.path", c -> {
+                for (PathMatcher p : g) {
+                    if (p.matches(c.http.path())) {
+                        return Tri.YES;
+                    }
+                }
+                return Tri.NO;
+            }, c -> c.http.path()));
+            for (Map.Entry<String, String> e : m.params().entrySet()) {
+                String name = e.getKey();
+                Glob value = Glob.of(e.getValue(), false);
+                parts.add(new Criterion.Leaf("http.params." + name, c -> {
+                    Map<String, String> caps = capture(g, c.http.path());
+                    return Tri.of(caps != null && value.matches(caps.get(name)));
+                }, c -> {
+                    Map<String, String> caps = capture(g, c.http.path());
+                    return caps == null ? "none" : caps.get(name);
+                }));
+            }
         }
         for (Map.Entry<String, String> e : m.query().entrySet()) {
             String name = e.getKey();

@@ -18,24 +18,46 @@ public final class Template {
 
     public static final int MAX_VALUE = 100;
 
-    /** The values a template can use, besides those taken from the action. */
-    public record Vars(String rule, String effect, String profile) {}
+    /**
+     * The values a template can use, besides those taken from the action.
+     *
+     * @param captures the deciding rule's {@code http.path} captures, for {@code {path.name}}
+     */
+    public record Vars(String rule, String effect, String profile, java.util.Map<String, String> captures) {
+        public Vars(String rule, String effect, String profile) {
+            this(rule, effect, profile, java.util.Map.of());
+        }
+    }
 
     private enum Placeholder { RULE, EFFECT, CONNECTION, PROTOCOL, SUBJECT, ACTOR, KIND, STATEMENT, TABLES, FUNCTIONS,
-        PROGRAM, METHOD, PATH, PROFILE }
+        PROGRAM, METHOD, PATH, PROFILE, PATH_CAPTURE }
 
     private final String[] literals;
     private final Placeholder[] placeholders;
+    /** The capture name of each {@link Placeholder#PATH_CAPTURE}, else {@code null}. */
+    private final String[] captures;
 
-    private Template(List<String> literals, List<Placeholder> placeholders) {
+    private Template(List<String> literals, List<Placeholder> placeholders, List<String> captures) {
         this.literals = literals.toArray(new String[0]);
         this.placeholders = placeholders.toArray(new Placeholder[0]);
+        this.captures = captures.toArray(new String[0]);
+    }
+
+    /** Whether the template reads a path capture ({@code {path.name}}). */
+    public boolean usesCaptures() {
+        for (Placeholder p : placeholders) {
+            if (p == Placeholder.PATH_CAPTURE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Compiles {@code text}; placeholders were validated when the policy file was read. */
     public static Template compile(String text) {
         List<String> lits = new ArrayList<>();
         List<Placeholder> phs = new ArrayList<>();
+        List<String> caps = new ArrayList<>();
         int i = 0;
         while (true) {
             int open = text.indexOf('{', i);
@@ -45,17 +67,25 @@ public final class Template {
                 break;
             }
             lits.add(text.substring(i, open));
-            phs.add(Placeholder.valueOf(text.substring(open + 1, close).toUpperCase(Locale.ROOT)));
+            String name = text.substring(open + 1, close);
+            if (name.startsWith("path.")) {
+                phs.add(Placeholder.PATH_CAPTURE);
+                caps.add(name.substring(5));
+            } else {
+                phs.add(Placeholder.valueOf(name.toUpperCase(Locale.ROOT)));
+                caps.add(null);
+            }
             i = close + 1;
         }
-        return new Template(lits, phs);
+        return new Template(lits, phs, caps);
     }
 
     public String render(EvalContext c, Vars vars) {
         StringBuilder sb = new StringBuilder(64);
         for (int i = 0; i < placeholders.length; i++) {
             sb.append(literals[i]);
-            sb.append(safe(value(placeholders[i], c, vars)));
+            sb.append(safe(placeholders[i] == Placeholder.PATH_CAPTURE
+                    ? vars.captures().getOrDefault(captures[i], "") : value(placeholders[i], c, vars)));
         }
         sb.append(literals[literals.length - 1]);
         return sb.toString();
@@ -77,6 +107,7 @@ public final class Template {
             case PROGRAM -> c.ssh == null || c.ssh.program() == null ? "" : c.ssh.program();
             case METHOD -> c.http == null ? "" : c.http.method();
             case PATH -> c.http != null ? c.http.path() : c.ssh != null ? String.join(", ", c.ssh.paths()) : "";
+            case PATH_CAPTURE -> throw new IllegalStateException("rendered from vars");
         };
     }
 

@@ -1,0 +1,82 @@
+package dev.airlock.connectors.http.internal;
+
+import dev.airlock.connectors.http.HttpListenerConfig;
+import dev.airlock.connectors.http.HttpRoute;
+import dev.airlock.connectors.spi.Gate;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.util.AttributeKey;
+import java.net.SocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** What every agent connection of one HTTP listener shares: settings, routes, upstream pools, async requests. */
+public final class ListenerContext implements AutoCloseable {
+
+    /** Set on an upstream channel once an exchange used it (a later exchange on it is on a reused connection). */
+    static final AttributeKey<Boolean> USED = AttributeKey.valueOf("airlock.http.upstream.used");
+
+    private final HttpListenerConfig config;
+    private final Gate gate;
+    private final RouteTable routes;
+    private final Map<String, UpstreamPool> pools = new LinkedHashMap<>();
+    private final AsyncRequests async;
+    private final AtomicInteger connections = new AtomicInteger();
+
+    public ListenerContext(HttpListenerConfig config, Gate gate, AddressResolverGroup<? extends SocketAddress> resolver) {
+        this.config = config;
+        this.gate = gate;
+        this.routes = new RouteTable(config.routes(), config.defaultConnection());
+        for (HttpRoute r : config.routes()) {
+            pools.put(r.connection(), new UpstreamPool(r, resolver));
+        }
+        this.async = new AsyncRequests(config.maxAsyncRequests(), config.asyncResultTtl());
+    }
+
+    public HttpListenerConfig config() {
+        return config;
+    }
+
+    Gate gate() {
+        return gate;
+    }
+
+    RouteTable routes() {
+        return routes;
+    }
+
+    UpstreamPool pool(String connection) {
+        UpstreamPool p = pools.get(connection);
+        if (p == null) {
+            throw new IllegalStateException("no upstream pool for connection " + connection);
+        }
+        return p;
+    }
+
+    AsyncRequests async() {
+        return async;
+    }
+
+    /** Agent connections open now. */
+    public int connections() {
+        return connections.get();
+    }
+
+    /** Async requests held now (pending or with a result not fetched yet). */
+    public int asyncRequests() {
+        return async.size();
+    }
+
+    void opened() {
+        connections.incrementAndGet();
+    }
+
+    void closed() {
+        connections.decrementAndGet();
+    }
+
+    @Override
+    public void close() {
+        pools.values().forEach(UpstreamPool::close);
+    }
+}
