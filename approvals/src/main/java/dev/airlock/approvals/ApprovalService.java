@@ -324,6 +324,61 @@ public final class ApprovalService implements AutoCloseable {
         return new VoteResult(s.id(), false, s.state(), why, msg);
     }
 
+    private final Object rejectedLock = new Object();
+    private long rejectedWindow;
+    private int rejectedInWindow;
+    private int rejectedSuppressed;
+    /** At most this many refused deliveries are recorded one by one per minute; the rest are counted. */
+    static final int REJECTED_PER_MINUTE = 120;
+
+    /**
+     * Records a chat delivery refused before it reached a request (forged, stale, replayed, misdirected), off
+     * the caller's thread. A flood cannot flood the lineage store: past {@value #REJECTED_PER_MINUTE} a minute
+     * they are only counted, and the count is recorded when the next minute starts.
+     */
+    public void recordRejectedDelivery(RejectedDelivery r) {
+        Objects.requireNonNull(r, "r");
+        RejectedDelivery summary = null;
+        boolean record;
+        synchronized (rejectedLock) {
+            long window = clock.millis() / 60_000;
+            if (window != rejectedWindow) {
+                if (rejectedSuppressed > 0) {
+                    summary = new RejectedDelivery(r.channel(), rejectedSuppressed + " more refused deliveries in the minute before "
+                            + "were not recorded one by one (more than " + REJECTED_PER_MINUTE + " a minute)", null, null, null,
+                            null, r.at());
+                }
+                rejectedWindow = window;
+                rejectedInWindow = 0;
+                rejectedSuppressed = 0;
+            }
+            record = ++rejectedInWindow <= REJECTED_PER_MINUTE;
+            if (!record) {
+                rejectedSuppressed++;
+            }
+        }
+        RejectedDelivery first = summary;
+        if (!record && first == null) {
+            return;
+        }
+        try {
+            worker.execute(() -> {
+                try {
+                    if (first != null) {
+                        store.recordRejectedDelivery(first);
+                    }
+                    if (record) {
+                        store.recordRejectedDelivery(r);
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("a refused {} delivery could not be recorded: {}", r.channel(), r.reason(), e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.warn("a refused {} delivery was not recorded: the approval service is closed", r.channel());
+        }
+    }
+
     /** Cancels a pending request. Blocks on the store. @return whether this call cancelled it */
     public boolean cancel(String requestId, String reason) {
         return transition(requestId, ApprovalState.CANCELLED, null, null, reason);
@@ -337,6 +392,24 @@ public final class ApprovalService implements AutoCloseable {
     /** Every pending request. */
     public List<StoredApproval> pending() {
         return store.pending();
+    }
+
+    /** The pending requests {@code voter} may vote on (same rules as {@link #vote}). */
+    public List<StoredApproval> pendingFor(Identity voter) {
+        return store.pending().stream().filter(s -> eligibility(s, voter) == null).toList();
+    }
+
+    /** A request as {@code viewer} may see it: its approvers and its own requester chain may, nobody else. */
+    public Optional<StoredApproval> findFor(String requestId, Identity viewer) {
+        return store.find(requestId).filter(s -> {
+            VoteRejection why = eligibility(s, viewer);
+            return why == null || why == VoteRejection.SELF_APPROVAL;
+        });
+    }
+
+    /** Why {@code voter} may not vote on {@code s} (ignoring its state), or {@code null} when it may. */
+    public VoteRejection eligibility(StoredApproval s, Identity voter) {
+        return Eligibility.check(s.request().profile(), s.request().requester(), voter);
     }
 
     /** The outcome of a decided request. */
