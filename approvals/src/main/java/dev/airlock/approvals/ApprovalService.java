@@ -166,7 +166,7 @@ public final class ApprovalService implements AutoCloseable {
                         r.createdAt().minus(r.profile().grantWindow()));
                 if (grant.isPresent()) {
                     f.posted.complete(List.of());
-                    f.complete(new ApprovalOutcome.Approved(grant.get().id(), approvers(grant.get().id()), true));
+                    f.complete(new ApprovalOutcome.Approved(grant.get().id(), approvers(store.votes(grant.get().id())), true));
                     return;
                 }
             }
@@ -207,8 +207,7 @@ public final class ApprovalService implements AutoCloseable {
             try {
                 Optional<String> ref = ch.post(r, spec.substring(colon + 1));
                 postedTo.add(spec);
-                if (ref.isPresent()) {
-                    store.addDelivery(r.id(), spec, ref.get());
+                if (ref.isPresent() && store.addDelivery(r.id(), spec, ref.get()).isFinal()) {
                     // decided between posting and storing the delivery: the announcement may have missed it
                     Optional<StoredApproval> now = store.find(r.id()).filter(st -> st.state().isFinal());
                     if (now.isPresent()) {
@@ -223,8 +222,8 @@ public final class ApprovalService implements AutoCloseable {
     }
 
     /**
-     * Casts a vote. Blocks on the store; call it off any event loop. A repeated or late vote is a no-op
-     * whose result says the final state and who decided.
+     * Casts a vote. Blocks on the store (one read and one transaction); call it off any event loop. A
+     * repeated or late vote is a no-op whose result says the final state and who decided.
      */
     public VoteResult vote(String requestId, Identity voter, Vote vote, String reason, String channel) {
         Objects.requireNonNull(requestId, "requestId");
@@ -249,31 +248,38 @@ public final class ApprovalService implements AutoCloseable {
         if (why != null) {
             return refuse(s, voter.subject(), voter.email(), channel, vote, why);
         }
-        VoteRecord v = new VoteRecord(requestId, voter.subject(), voter.email(), channel, vote, reason, null, now);
-        if (!store.addVote(v)) {
-            StoredApproval now2 = store.find(requestId).orElse(s);
-            return refuse(now2, voter.subject(), voter.email(), channel, vote,
-                    now2.state().isFinal() ? VoteRejection.ALREADY_DECIDED : VoteRejection.ALREADY_VOTED);
-        }
-        if (vote == Vote.DENY) {
-            if (transition(s.request(), ApprovalState.DENIED, voter.subject(), channel, reason)) {
-                return new VoteResult(requestId, true, ApprovalState.DENIED, null, "Denied.");
-            }
-        } else {
-            long distinct = store.votes(requestId).stream().filter(x -> x.vote() == Vote.APPROVE)
-                    .map(VoteRecord::voterSubject).distinct().count();
-            int quorum = s.request().profile().quorum();
-            if (distinct < quorum) {
+        String given = reason == null || reason.isBlank() ? null : reason;
+        VoteRecord v = new VoteRecord(requestId, voter.subject(), voter.email(), channel, vote, given, null, now);
+        int quorum = s.request().profile().quorum();
+        ApprovalStore.Cast c = store.castVote(v, quorum);
+        switch (c.status()) {
+            case RECORDED -> {
+                long distinct = c.votes().stream().filter(x -> x.vote() == Vote.APPROVE).map(VoteRecord::voterSubject)
+                        .distinct().count();
                 return new VoteResult(requestId, true, ApprovalState.PENDING, null,
                         "Approval recorded (" + distinct + " of " + quorum + ").");
             }
-            if (transition(s.request(), ApprovalState.APPROVED, voter.subject(), channel, null)) {
-                return new VoteResult(requestId, true, ApprovalState.APPROVED, null, "Approved.");
+            case DECIDED -> {
+                StoredApproval decided = new StoredApproval(s.request(), c.state(), c.decidedBy(), c.reason(), c.decidedAt());
+                ApprovalOutcome o = outcomeOf(decided, c.votes());
+                complete(requestId, o);
+                announce(s.request(), o);
+                return new VoteResult(requestId, true, c.state(), null, c.state() == ApprovalState.APPROVED ? "Approved." : "Denied.");
+            }
+            case ALREADY_VOTED -> {
+                return refuse(s, voter.subject(), voter.email(), channel, vote, VoteRejection.ALREADY_VOTED);
+            }
+            case PAST_DEADLINE -> {
+                expire(requestId);
+                return refuse(store.find(requestId).orElse(s), voter.subject(), voter.email(), channel, vote, VoteRejection.EXPIRED);
+            }
+            default -> { // NOT_PENDING: decided elsewhere between the read and the vote
+                StoredApproval fin = new StoredApproval(s.request(), c.state(), c.decidedBy(), c.reason(), c.decidedAt());
+                settle(requestId);
+                return refuse(fin, voter.subject(), voter.email(), channel, vote,
+                        c.state() == ApprovalState.EXPIRED ? VoteRejection.EXPIRED : VoteRejection.ALREADY_DECIDED);
             }
         }
-        // recorded, but someone else decided first
-        StoredApproval fin = store.find(requestId).orElse(s);
-        return new VoteResult(requestId, true, fin.state(), null, "Vote recorded, but " + describeFinal(fin) + ".");
     }
 
     /**
@@ -318,6 +324,61 @@ public final class ApprovalService implements AutoCloseable {
         return new VoteResult(s.id(), false, s.state(), why, msg);
     }
 
+    private final Object rejectedLock = new Object();
+    private long rejectedWindow;
+    private int rejectedInWindow;
+    private int rejectedSuppressed;
+    /** At most this many refused deliveries are recorded one by one per minute; the rest are counted. */
+    static final int REJECTED_PER_MINUTE = 120;
+
+    /**
+     * Records a chat delivery refused before it reached a request (forged, stale, replayed, misdirected), off
+     * the caller's thread. A flood cannot flood the lineage store: past {@value #REJECTED_PER_MINUTE} a minute
+     * they are only counted, and the count is recorded when the next minute starts.
+     */
+    public void recordRejectedDelivery(RejectedDelivery r) {
+        Objects.requireNonNull(r, "r");
+        RejectedDelivery summary = null;
+        boolean record;
+        synchronized (rejectedLock) {
+            long window = clock.millis() / 60_000;
+            if (window != rejectedWindow) {
+                if (rejectedSuppressed > 0) {
+                    summary = new RejectedDelivery(r.channel(), rejectedSuppressed + " more refused deliveries in the minute before "
+                            + "were not recorded one by one (more than " + REJECTED_PER_MINUTE + " a minute)", null, null, null,
+                            null, r.at());
+                }
+                rejectedWindow = window;
+                rejectedInWindow = 0;
+                rejectedSuppressed = 0;
+            }
+            record = ++rejectedInWindow <= REJECTED_PER_MINUTE;
+            if (!record) {
+                rejectedSuppressed++;
+            }
+        }
+        RejectedDelivery first = summary;
+        if (!record && first == null) {
+            return;
+        }
+        try {
+            worker.execute(() -> {
+                try {
+                    if (first != null) {
+                        store.recordRejectedDelivery(first);
+                    }
+                    if (record) {
+                        store.recordRejectedDelivery(r);
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("a refused {} delivery could not be recorded: {}", r.channel(), r.reason(), e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.warn("a refused {} delivery was not recorded: the approval service is closed", r.channel());
+        }
+    }
+
     /** Cancels a pending request. Blocks on the store. @return whether this call cancelled it */
     public boolean cancel(String requestId, String reason) {
         return transition(requestId, ApprovalState.CANCELLED, null, null, reason);
@@ -333,6 +394,24 @@ public final class ApprovalService implements AutoCloseable {
         return store.pending();
     }
 
+    /** The pending requests {@code voter} may vote on (same rules as {@link #vote}). */
+    public List<StoredApproval> pendingFor(Identity voter) {
+        return store.pending().stream().filter(s -> eligibility(s, voter) == null).toList();
+    }
+
+    /** A request as {@code viewer} may see it: its approvers and its own requester chain may, nobody else. */
+    public Optional<StoredApproval> findFor(String requestId, Identity viewer) {
+        return store.find(requestId).filter(s -> {
+            VoteRejection why = eligibility(s, viewer);
+            return why == null || why == VoteRejection.SELF_APPROVAL;
+        });
+    }
+
+    /** Why {@code voter} may not vote on {@code s} (ignoring its state), or {@code null} when it may. */
+    public VoteRejection eligibility(StoredApproval s, Identity voter) {
+        return Eligibility.check(s.request().profile(), s.request().requester(), voter);
+    }
+
     /** The outcome of a decided request. */
     public Optional<ApprovalOutcome> outcome(String requestId) {
         return store.find(requestId).filter(s -> s.state().isFinal()).map(this::outcomeOf);
@@ -340,26 +419,6 @@ public final class ApprovalService implements AutoCloseable {
 
     private void expire(String requestId) {
         transition(requestId, ApprovalState.EXPIRED, null, null, null);
-    }
-
-    /** A transition of a request already read: when this replica wins, its new state is known without reading it back. */
-    private boolean transition(ApprovalRequest known, ApprovalState to, String by, String channel, String reason) {
-        Instant at = clock.instant();
-        boolean won;
-        try {
-            won = store.compareAndSet(known.id(), to, by, channel, reason, at);
-        } catch (RuntimeException e) {
-            log.warn("approval request {}: state change to {} failed", known.id(), to, e);
-            return false;
-        }
-        if (won) {
-            ApprovalOutcome o = outcomeOf(new StoredApproval(known, to, by, reason, at));
-            complete(known.id(), o);
-            announce(known, o);
-        } else {
-            settle(known.id());
-        }
-        return won;
     }
 
     private boolean transition(String id, ApprovalState to, String by, String channel, String reason) {
@@ -371,7 +430,10 @@ public final class ApprovalService implements AutoCloseable {
             return false;
         }
         if (won) {
-            StoredApproval s = store.find(id).orElseThrow();
+            // cancel and expire carry no votes to show: the request this replica waits for is enough
+            Waiter w = waiters.get(id);
+            StoredApproval s = w != null && (to == ApprovalState.CANCELLED || to == ApprovalState.EXPIRED)
+                    ? new StoredApproval(w.request, to, by, reason, clock.instant()) : store.find(id).orElseThrow();
             ApprovalOutcome o = outcomeOf(s);
             complete(id, o);
             announce(s.request(), o);
@@ -454,10 +516,15 @@ public final class ApprovalService implements AutoCloseable {
     }
 
     private ApprovalOutcome outcomeOf(StoredApproval s) {
+        return outcomeOf(s, null);
+    }
+
+    /** @param votes the request's accepted votes when already known, else {@code null} (read when needed) */
+    private ApprovalOutcome outcomeOf(StoredApproval s, List<VoteRecord> votes) {
         return switch (s.state()) {
-            case APPROVED -> new ApprovalOutcome.Approved(s.id(), approvers(s.id()), false);
+            case APPROVED -> new ApprovalOutcome.Approved(s.id(), approvers(votes != null ? votes : store.votes(s.id())), false);
             case DENIED -> {
-                Approver by = store.votes(s.id()).stream()
+                Approver by = (votes != null ? votes : store.votes(s.id())).stream()
                         .filter(v -> v.vote() == Vote.DENY && v.voterSubject().equals(s.decidedBy()))
                         .findFirst().map(VoteRecord::approver)
                         .orElse(new Approver(String.valueOf(s.decidedBy()), null, "unknown",
@@ -470,10 +537,10 @@ public final class ApprovalService implements AutoCloseable {
         };
     }
 
-    private List<Approver> approvers(String id) {
+    private List<Approver> approvers(List<VoteRecord> votes) {
         List<Approver> out = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
-        for (VoteRecord v : store.votes(id)) {
+        for (VoteRecord v : votes) {
             if (v.vote() == Vote.APPROVE && seen.add(v.voterSubject())) {
                 out.add(v.approver());
             }

@@ -20,17 +20,20 @@ public interface ApprovalStore extends AutoCloseable {
     List<StoredApproval> pending();
 
     /**
-     * Records an accepted vote while the request is pending.
-     *
-     * @return {@code false} when this voter already voted on the request or it is no longer pending
+     * Casts one vote atomically: records it while the request is pending, before its deadline, and when this
+     * voter has not voted yet; when it is a deny, or the approval that brings the distinct approvers to
+     * {@code quorum}, also moves the request to its final state and tells every replica (NOTIFY).
      */
-    boolean addVote(VoteRecord vote);
+    Cast castVote(VoteRecord vote, int quorum);
 
     /** Accepted votes, oldest first. */
     List<VoteRecord> votes(String requestId);
 
-    /** Keeps a refused vote attempt for lineage. */
+    /** Keeps a refused vote attempt on an existing request for lineage. */
     void recordRefusal(VoteRecord refused);
+
+    /** Keeps a chat delivery that was refused before it reached a request (forged, stale, replayed, misdirected). */
+    void recordRejectedDelivery(RejectedDelivery rejected);
 
     /**
      * Moves a request from {@code pending} to {@code to} if and only if it is still pending, and tells
@@ -48,8 +51,12 @@ public interface ApprovalStore extends AutoCloseable {
     Optional<StoredApproval> findGrant(String actionDigest, String requesterKey, String connection, String policyVersion,
                                        Instant since);
 
-    /** Remembers where a channel posted the request (e.g. Slack channel id + ts) so any replica can update it. */
-    void addDelivery(String requestId, String channel, String ref);
+    /**
+     * Remembers where a channel posted the request (e.g. Slack channel id + ts) so any replica can update it.
+     *
+     * @return the request's state when the delivery was stored (a final state means it was decided meanwhile)
+     */
+    ApprovalState addDelivery(String requestId, String channel, String ref);
 
     /** Deliveries of a request: channel spec → ref, in posting order. */
     List<Delivery> deliveries(String requestId);
@@ -62,6 +69,38 @@ public interface ApprovalStore extends AutoCloseable {
 
     @Override
     default void close() {
+    }
+
+    /**
+     * What {@link #castVote} did.
+     *
+     * @param status    the fate of the vote
+     * @param state     the request's state afterwards
+     * @param decidedBy the deciding voter's subject (approved, denied), or {@code null}
+     * @param reason    the deny or cancel reason, or {@code null}
+     * @param decidedAt when the request left {@code pending}, or {@code null}
+     * @param votes     the accepted votes on the request, oldest first (including this one when recorded)
+     */
+    record Cast(Status status, ApprovalState state, String decidedBy, String reason, Instant decidedAt, List<VoteRecord> votes) {
+        /** The fate of one vote. */
+        public enum Status {
+            /** recorded; still pending */
+            RECORDED,
+            /** recorded, and it decided the request */
+            DECIDED,
+            /** not recorded: this voter already voted */
+            ALREADY_VOTED,
+            /** not recorded: already decided, expired or cancelled */
+            NOT_PENDING,
+            /** not recorded: pending but past its deadline */
+            PAST_DEADLINE
+        }
+
+        public Cast {
+            java.util.Objects.requireNonNull(status, "status");
+            java.util.Objects.requireNonNull(state, "state");
+            votes = List.copyOf(votes);
+        }
     }
 
     /** Where a channel posted a request. */

@@ -2,7 +2,6 @@ package dev.airlock.approvals;
 
 import dev.airlock.approvals.internal.RequestCodec;
 import dev.airlock.audit.ApprovalVote;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,10 +11,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -29,10 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link ApprovalStore} on the PostgreSQL lineage store: requests, votes and compare-and-set state
- * changes go through audit-store's {@code ApprovalStore} (journal, hash chain, {@code NOTIFY
+ * The {@link ApprovalStore} on the PostgreSQL lineage store: requests, votes, refusals and compare-and-set
+ * state changes go through audit-store's {@code ApprovalStore} (journal, hash chain, {@code NOTIFY
  * airlock_approvals}); what the approval service keeps beyond that lives in the {@code V20__approvals}
- * tables. Wake-ups arrive by {@code LISTEN} on a dedicated connection and thread.
+ * tables, written in the same transactions. A vote is one transaction; reading a request is one query.
+ * Wake-ups arrive by {@code LISTEN} on a dedicated connection and thread.
  */
 public final class JdbcApprovalStore implements ApprovalStore {
 
@@ -51,28 +49,31 @@ public final class JdbcApprovalStore implements ApprovalStore {
         this.lineage = new dev.airlock.audit.ApprovalStore(ds, Objects.requireNonNull(chain, "chain"));
     }
 
+    private static final String SELECT_STORED = "SELECT r.request_id, r.state, r.decided_by, r.decided_reason, "
+            + "r.state_changed_at, d.detail::text FROM lineage.approval_requests r "
+            + "JOIN lineage.approval_details d ON d.request_id = r.request_id";
+
     @Override
     public void create(ApprovalRequest r) {
         UUID id = UUID.fromString(r.id());
         List<String> approvers = new ArrayList<>();
         r.profile().approvers().groups().stream().sorted().forEach(g -> approvers.add("group:" + g));
         r.profile().approvers().users().stream().sorted().forEach(u -> approvers.add("user:" + u));
+        String detail = RequestCodec.write(r);
+        // the request and what the service needs to understand it commit together, or neither does
         lineage.create(new dev.airlock.audit.NewApproval(id, r.actionId(), r.actionDigest(), r.sessionId(), r.requester(),
                 r.connection(), r.policyVersion(), r.profile().name(), approvers, r.profile().channels(),
-                r.actionText().length() <= 2000 ? r.actionText() : r.actionText().substring(0, 2000) + "…", r.expiresAt()));
-        try {
-            update("INSERT INTO lineage.approval_details (request_id, owner, requester_key, detail) VALUES (?, ?, ?, ?::jsonb)",
-                    ps -> {
+                r.actionText().length() <= 2000 ? r.actionText() : r.actionText().substring(0, 2000) + "…", r.expiresAt()),
+                c -> {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO lineage.approval_details "
+                            + "(request_id, owner, requester_key, detail) VALUES (?, ?, ?, ?::jsonb)")) {
                         ps.setObject(1, id);
                         ps.setString(2, r.owner());
                         ps.setString(3, r.requesterKey());
-                        ps.setString(4, RequestCodec.write(r));
-                    });
-        } catch (RuntimeException e) {
-            // never leave a request that can be voted on but not understood
-            lineage.compareAndSet(id, dev.airlock.audit.ApprovalState.CANCELLED, null, null, "could not be stored");
-            throw e;
-        }
+                        ps.setString(4, detail);
+                        ps.executeUpdate();
+                    }
+                });
     }
 
     @Override
@@ -81,78 +82,42 @@ public final class JdbcApprovalStore implements ApprovalStore {
         if (id == null) {
             return Optional.empty();
         }
-        Optional<dev.airlock.audit.ApprovalRequest> row = lineage.find(id);
-        if (row.isEmpty()) {
-            return Optional.empty();
-        }
-        Map<UUID, String> details = details(List.of(id));
-        return Optional.ofNullable(details.get(id)).map(d -> stored(row.get(), d));
+        List<StoredApproval> l = query(SELECT_STORED + " WHERE r.request_id = ?", (c, ps) -> ps.setObject(1, id), this::readStored);
+        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
     }
 
     @Override
     public List<StoredApproval> pending() {
-        List<dev.airlock.audit.ApprovalRequest> rows = lineage.pending();
-        if (rows.isEmpty()) {
-            return List.of();
-        }
-        Map<UUID, String> details = details(rows.stream().map(dev.airlock.audit.ApprovalRequest::requestId).toList());
-        List<StoredApproval> out = new ArrayList<>(rows.size());
-        for (dev.airlock.audit.ApprovalRequest row : rows) {
-            String d = details.get(row.requestId());
-            if (d == null) {
-                log.warn("approval {} has no approval_details row; not an approvals-module request", row.requestId());
-                continue;
-            }
-            out.add(stored(row, d));
+        return query(SELECT_STORED + " WHERE r.state = 'pending' ORDER BY r.at", (c, ps) -> { }, this::readStored);
+    }
+
+    private List<StoredApproval> readStored(ResultSet rs) throws SQLException {
+        List<StoredApproval> out = new ArrayList<>();
+        while (rs.next()) {
+            ApprovalRequest r = RequestCodec.read(rs.getObject(1, UUID.class).toString(), rs.getString(6));
+            OffsetDateTime at = rs.getObject(5, OffsetDateTime.class);
+            out.add(new StoredApproval(r, ApprovalState.fromWire(rs.getString(2)), rs.getString(3), rs.getString(4),
+                    at == null ? null : at.toInstant()));
         }
         return out;
     }
 
-    private StoredApproval stored(dev.airlock.audit.ApprovalRequest row, String detail) {
-        ApprovalRequest r = RequestCodec.read(row.requestId().toString(), detail);
-        return new StoredApproval(r, ApprovalState.valueOf(row.state().name()), row.decidedBy(), row.decidedReason(),
-                row.stateChangedAt());
-    }
-
-    private Map<UUID, String> details(List<UUID> ids) {
-        return query("SELECT request_id, detail::text FROM lineage.approval_details WHERE request_id = ANY (?)", (c, ps) -> {
-            Array a = c.createArrayOf("uuid", ids.toArray());
-            ps.setArray(1, a);
-        }, rs -> {
-            Map<UUID, String> m = new HashMap<>();
-            while (rs.next()) {
-                m.put(rs.getObject(1, UUID.class), rs.getString(2));
-            }
-            return m;
-        });
-    }
-
     @Override
-    public boolean addVote(VoteRecord v) {
+    public Cast castVote(VoteRecord v, int quorum) {
         UUID id = parse(v.requestId());
         if (id == null) {
-            return false;
+            throw new IllegalArgumentException("requestId: '" + v.requestId() + "' (expected: a UUID)");
         }
-        if (votes(v.requestId()).stream().anyMatch(x -> x.voterSubject().equals(v.voterSubject()))) {
-            return false;
+        dev.airlock.audit.VoteCast c = lineage.castVote(UUID.randomUUID(), id, v.voterSubject(), v.voterEmail(),
+                v.vote() == Vote.APPROVE ? ApprovalVote.Choice.APPROVE : ApprovalVote.Choice.DENY, v.channel(), v.reason(),
+                quorum, v.at(), null);
+        List<VoteRecord> votes = new ArrayList<>(c.votes().size());
+        for (ApprovalVote x : c.votes()) {
+            votes.add(new VoteRecord(v.requestId(), x.voter(), x.voterEmail(), x.channel(),
+                    x.choice() == ApprovalVote.Choice.APPROVE ? Vote.APPROVE : Vote.DENY, x.reason(), null, x.at()));
         }
-        Optional<ApprovalVote> recorded;
-        try {
-            recorded = lineage.recordVote(id, v.voterSubject(),
-                    v.vote() == Vote.APPROVE ? ApprovalVote.Choice.APPROVE : ApprovalVote.Choice.DENY, v.channel(), v.reason());
-        } catch (IllegalArgumentException e) {
-            return false; // no such request
-        }
-        if (recorded.isEmpty()) {
-            return false;
-        }
-        if (v.voterEmail() != null) {
-            update("INSERT INTO lineage.approval_voters (vote_id, email) VALUES (?, ?)", ps -> {
-                ps.setObject(1, recorded.get().voteId());
-                ps.setString(2, v.voterEmail());
-            });
-        }
-        return true;
+        return new Cast(Cast.Status.valueOf(c.status().name()), ApprovalState.valueOf(c.state().name()), c.decidedBy(),
+                c.reason(), c.decidedAt(), votes);
     }
 
     @Override
@@ -161,8 +126,10 @@ public final class JdbcApprovalStore implements ApprovalStore {
         if (id == null) {
             return List.of();
         }
-        return query("SELECT v.voter, e.email, v.channel, v.vote, v.reason, v.at FROM lineage.approval_votes v "
-                + "LEFT JOIN lineage.approval_voters e ON e.vote_id = v.vote_id WHERE v.request_id = ? ORDER BY v.at, v.vote_id",
+        // voter emails sit on the vote since V21; older votes kept them in approval_voters
+        return query("SELECT v.voter, coalesce(v.voter_email, e.email), v.channel, v.vote, v.reason, v.at "
+                + "FROM lineage.approval_votes v LEFT JOIN lineage.approval_voters e ON e.vote_id = v.vote_id "
+                + "WHERE v.request_id = ? ORDER BY v.at, v.vote_id",
                 (c, ps) -> ps.setObject(1, id), rs -> {
                     List<VoteRecord> out = new ArrayList<>();
                     while (rs.next()) {
@@ -180,16 +147,14 @@ public final class JdbcApprovalStore implements ApprovalStore {
         if (id == null) {
             return;
         }
-        update("INSERT INTO lineage.approval_refusals (request_id, at, voter, email, channel, vote, rejection) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?)", ps -> {
-                    ps.setObject(1, id);
-                    ps.setTimestamp(2, Timestamp.from(r.at()));
-                    ps.setString(3, r.voterSubject());
-                    ps.setString(4, r.voterEmail());
-                    ps.setString(5, r.channel());
-                    ps.setString(6, r.vote().wireName());
-                    ps.setString(7, r.rejection() == null ? "unknown" : r.rejection().name().toLowerCase(Locale.ROOT));
-                });
+        lineage.recordRefusal(id, r.voterSubject(), r.voterEmail(), r.channel(), r.vote().wireName(),
+                r.rejection() == null ? "unknown" : r.rejection().name().toLowerCase(Locale.ROOT), r.at());
+    }
+
+    @Override
+    public void recordRejectedDelivery(RejectedDelivery r) {
+        lineage.recordRejectedInteraction(new dev.airlock.audit.ApprovalStore.RejectedInteraction(r.channel(), r.reason(),
+                r.requestId(), r.claimedUser(), r.remote(), r.bodyDigest(), r.at()));
     }
 
     /** Refused votes of a request as recorded, oldest first: {@code voter, rejection}. For auditors and tests. */
@@ -234,12 +199,18 @@ public final class JdbcApprovalStore implements ApprovalStore {
     }
 
     @Override
-    public void addDelivery(String requestId, String channel, String ref) {
-        update("INSERT INTO lineage.approval_deliveries (request_id, channel, ref) VALUES (?, ?, ?)", ps -> {
-            ps.setObject(1, UUID.fromString(requestId));
-            ps.setString(2, channel);
-            ps.setString(3, ref);
-        });
+    public ApprovalState addDelivery(String requestId, String channel, String ref) {
+        UUID id = UUID.fromString(requestId);
+        return query("INSERT INTO lineage.approval_deliveries (request_id, channel, ref) VALUES (?, ?, ?) "
+                + "RETURNING (SELECT state FROM lineage.approval_requests WHERE request_id = ?)", (c, ps) -> {
+                    ps.setObject(1, id);
+                    ps.setString(2, channel);
+                    ps.setString(3, ref);
+                    ps.setObject(4, id);
+                }, rs -> {
+                    rs.next();
+                    return ApprovalState.fromWire(rs.getString(1));
+                });
     }
 
     @Override
@@ -370,25 +341,12 @@ public final class JdbcApprovalStore implements ApprovalStore {
         T read(ResultSet rs) throws SQLException;
     }
 
-    private interface Setter {
-        void set(PreparedStatement ps) throws SQLException;
-    }
-
     private <T> T query(String sql, Binder binder, Reader<T> reader) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(c, ps);
             try (ResultSet rs = ps.executeQuery()) {
                 return reader.read(rs);
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("approval store: " + e.getMessage(), e);
-        }
-    }
-
-    private void update(String sql, Setter setter) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            setter.set(ps);
-            ps.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("approval store: " + e.getMessage(), e);
         }

@@ -1,7 +1,6 @@
 package dev.airlock.approvals;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -12,22 +11,10 @@ import java.util.Map;
 @FunctionalInterface
 public interface PlainHttpHandler {
 
-    /**
-     * @param method  the request method, upper case
-     * @param path    the request path without the query
-     * @param headers request headers; names are matched case-insensitively by {@link #header}
-     * @param rawBody the body exactly as received
-     */
-    HttpReply handle(String method, String path, Map<String, List<String>> headers, byte[] rawBody);
+    HttpReply handle(HttpCall call);
 
     /** The first value of a header, matching its name case-insensitively, or {@code null}. */
     static String header(Map<String, List<String>> headers, String name) {
-        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-            if (e.getKey() != null && e.getKey().toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))
-                    && !e.getValue().isEmpty()) {
-                return e.getValue().get(0);
-            }
-        }
-        return null;
+        return new HttpCall("GET", "/", null, headers, null, null).header(name);
     }
 }

@@ -14,6 +14,12 @@ import java.util.concurrent.Executors;
 /** Mounts a {@link PlainHttpHandler} on a JDK HTTP server, as gateway-core's admin listener will. */
 public final class HandlerServer implements AutoCloseable {
 
+    static {
+        // The JDK server writes headers and body in two segments; without TCP_NODELAY the body waits for the
+        // client's delayed ACK (~40 ms per response). Read once, when the first server is created.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final HttpServer server;
     private final ExecutorService threads = Executors.newFixedThreadPool(4);
 
@@ -23,10 +29,12 @@ public final class HandlerServer implements AutoCloseable {
             try (ex) {
                 Map<String, List<String>> headers = new LinkedHashMap<>(ex.getRequestHeaders());
                 byte[] body = ex.getRequestBody().readAllBytes();
-                HttpReply r = handler.handle(ex.getRequestMethod(), ex.getRequestURI().getPath(), headers, body);
+                HttpReply r = handler.handle(new HttpCall(ex.getRequestMethod(), ex.getRequestURI().getPath(),
+                        ex.getRequestURI().getRawQuery(), headers, body, String.valueOf(ex.getRemoteAddress())));
                 if (r.contentType() != null) {
                     ex.getResponseHeaders().add("Content-Type", r.contentType());
                 }
+                r.headers().forEach(h -> ex.getResponseHeaders().add(h.getKey(), h.getValue()));
                 ex.sendResponseHeaders(r.status(), r.body().length == 0 ? -1 : r.body().length);
                 if (r.body().length > 0) {
                     try (OutputStream out = ex.getResponseBody()) {

@@ -37,16 +37,44 @@ final class InMemoryApprovalStore implements ApprovalStore {
     }
 
     @Override
-    public synchronized boolean addVote(VoteRecord vote) {
-        StoredApproval s = rows.get(vote.requestId());
-        if (s == null || s.state() != ApprovalState.PENDING) {
-            return false;
+    public Cast castVote(VoteRecord vote, int quorum) {
+        Cast c;
+        synchronized (this) {
+            StoredApproval s = rows.get(vote.requestId());
+            if (s == null) {
+                throw new IllegalArgumentException("requestId: " + vote.requestId() + " (expected: an existing request)");
+            }
+            List<VoteRecord> mine = new ArrayList<>(votes(vote.requestId()));
+            if (s.state() != ApprovalState.PENDING) {
+                return new Cast(Cast.Status.NOT_PENDING, s.state(), s.decidedBy(), s.reason(), s.decidedAt(), mine);
+            }
+            if (!s.request().expiresAt().isAfter(vote.at())) {
+                return new Cast(Cast.Status.PAST_DEADLINE, s.state(), null, null, null, mine);
+            }
+            if (mine.stream().anyMatch(v -> v.voterSubject().equals(vote.voterSubject()))) {
+                return new Cast(Cast.Status.ALREADY_VOTED, s.state(), null, null, null, mine);
+            }
+            votes.add(vote);
+            mine.add(vote);
+            long approvers = mine.stream().filter(v -> v.vote() == Vote.APPROVE).map(VoteRecord::voterSubject).distinct().count();
+            ApprovalState to = vote.vote() == Vote.DENY ? ApprovalState.DENIED
+                    : approvers >= quorum ? ApprovalState.APPROVED : ApprovalState.PENDING;
+            if (to == ApprovalState.PENDING) {
+                return new Cast(Cast.Status.RECORDED, to, null, null, null, mine);
+            }
+            String reason = to == ApprovalState.DENIED ? vote.reason() : null;
+            rows.put(vote.requestId(), new StoredApproval(s.request(), to, vote.voterSubject(), reason, vote.at()));
+            c = new Cast(Cast.Status.DECIDED, to, vote.voterSubject(), reason, vote.at(), mine);
         }
-        if (votes.stream().anyMatch(v -> v.requestId().equals(vote.requestId()) && v.voterSubject().equals(vote.voterSubject()))) {
-            return false;
-        }
-        votes.add(vote);
-        return true;
+        listeners.forEach(l -> l.accept(vote.requestId()));
+        return c;
+    }
+
+    final List<RejectedDelivery> rejected = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void recordRejectedDelivery(RejectedDelivery r) {
+        rejected.add(r);
     }
 
     @Override
@@ -84,8 +112,9 @@ final class InMemoryApprovalStore implements ApprovalStore {
     }
 
     @Override
-    public synchronized void addDelivery(String requestId, String channel, String ref) {
+    public synchronized ApprovalState addDelivery(String requestId, String channel, String ref) {
         deliveries.computeIfAbsent(requestId, k -> new ArrayList<>()).add(new Delivery(channel, ref));
+        return rows.get(requestId).state();
     }
 
     @Override

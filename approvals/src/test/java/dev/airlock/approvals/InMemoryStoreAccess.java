@@ -11,6 +11,10 @@ public final class InMemoryStoreAccess {
         return store;
     }
 
+    public List<RejectedDelivery> rejectedDeliveries() {
+        return List.copyOf(store.rejected);
+    }
+
     public List<VoteRecord> refusals() {
         return List.copyOf(store.refusals);
     }

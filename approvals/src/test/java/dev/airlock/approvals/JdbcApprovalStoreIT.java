@@ -66,10 +66,14 @@ class JdbcApprovalStoreIT {
             ApprovalRequest r = request(Duration.ofMinutes(5), Duration.ZERO);
             s.create(r);
             Instant now = Instant.now();
-            assertThat(s.addVote(new VoteRecord(r.id(), "bob", "bob@example.com", "slack", Vote.APPROVE, null, null, now))).isTrue();
-            assertThat(s.addVote(new VoteRecord(r.id(), "bob", "bob@example.com", "rest", Vote.APPROVE, null, null, now))).isFalse();
+            assertThat(s.castVote(new VoteRecord(r.id(), "bob", "bob@example.com", "slack", Vote.APPROVE, null, null, now), 2)
+                    .status()).isEqualTo(ApprovalStore.Cast.Status.RECORDED);
+            assertThat(s.castVote(new VoteRecord(r.id(), "bob", "bob@example.com", "rest", Vote.APPROVE, null, null, now), 2)
+                    .status()).isEqualTo(ApprovalStore.Cast.Status.ALREADY_VOTED);
             assertThat(s.compareAndSet(r.id(), ApprovalState.DENIED, "carol", "rest", "no", now)).isTrue();
-            assertThat(s.addVote(new VoteRecord(r.id(), "erin", null, "rest", Vote.APPROVE, null, null, now))).isFalse();
+            ApprovalStore.Cast late = s.castVote(new VoteRecord(r.id(), "erin", null, "rest", Vote.APPROVE, null, null, now), 2);
+            assertThat(late.status()).isEqualTo(ApprovalStore.Cast.Status.NOT_PENDING);
+            assertThat(late.decidedBy()).isEqualTo("carol");
             assertThat(s.votes(r.id())).extracting(VoteRecord::voterSubject, VoteRecord::voterEmail)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("bob", "bob@example.com"));
             StoredApproval fin = s.find(r.id()).orElseThrow();

@@ -22,8 +22,9 @@ import javax.sql.DataSource;
 
 /**
  * Persistence of approval requests and votes for the approvals module. Every call is one synchronous
- * transaction (run it off the event loop). Each fact is also a journal record on the hash chain; each
- * state change sends {@code NOTIFY airlock_approvals, '<request id>'} on commit.
+ * transaction (run it off the event loop). Each fact (request, vote, state change, refused vote, refused
+ * delivery) is also a journal record on the hash chain; each state change sends
+ * {@code NOTIFY airlock_approvals, '<request id>'} on commit.
  */
 public final class ApprovalStore {
 
@@ -37,13 +38,48 @@ public final class ApprovalStore {
     private final DataSource ds;
     private final Journal journal;
 
+    /**
+     * Statements of the caller's own (e.g. the approvals module's tables) that run in the same transaction as
+     * a store call, so both commit or neither does.
+     */
+    @FunctionalInterface
+    public interface AlsoInTransaction {
+        void run(Connection c) throws SQLException;
+    }
+
+    /**
+     * A chat delivery (click, callback) refused before it reached a request: forged, stale, replayed,
+     * for another app or workspace. Everything it names is unverified.
+     *
+     * @param channel     where it came from, e.g. {@code slack-http}
+     * @param reason      what was wrong, as the sender was told
+     * @param requestId   the request it named, or {@code null}
+     * @param claimedUser the user it named, or {@code null}
+     * @param remote      the peer address, or {@code null}
+     * @param bodyDigest  hex SHA-256 of the raw delivery, or {@code null}
+     */
+    public record RejectedInteraction(String channel, String reason, String requestId, String claimedUser, String remote,
+                                      String bodyDigest, Instant at) {
+        public RejectedInteraction {
+            java.util.Objects.requireNonNull(channel, "channel");
+            java.util.Objects.requireNonNull(reason, "reason");
+            java.util.Objects.requireNonNull(at, "at");
+        }
+    }
+
     public ApprovalStore(DataSource ds, String chain) {
         this.ds = ds;
         this.journal = new Journal(chain);
     }
 
-    /** Stores a new pending request. */
+    /** Stores a new pending request and reads it back. */
     public ApprovalRequest create(NewApproval n) {
+        create(n, null);
+        return find(n.requestId()).orElseThrow();
+    }
+
+    /** Stores a new pending request; {@code also} (may be {@code null}) runs in the same transaction. */
+    public void create(NewApproval n, AlsoInTransaction also) {
         ObjectNode b = EventCodec.JSON.createObjectNode();
         b.put("request_id", n.requestId().toString())
                 .put("action_id", n.actionId() == null ? null : n.actionId().toString())
@@ -59,10 +95,12 @@ public final class ApprovalStore {
         b.put("summary", n.summary()).put("expires_at", n.expiresAt().toString());
         inTransaction(c -> {
             journal.append(c, List.of(new Envelope(UUID.randomUUID(), "approval_request", Instant.now(), EventCodec.write(b))), false);
+            if (also != null) {
+                also.run(c);
+            }
             notify(c, n.requestId());
             return null;
         });
-        return find(n.requestId()).orElseThrow();
     }
 
     /**
@@ -91,6 +129,154 @@ public final class ApprovalStore {
                     .put("vote", choice.name().toLowerCase(Locale.ROOT)).put("channel", channel).put("reason", reason);
             journal.append(c, List.of(new Envelope(UUID.randomUUID(), "approval_vote", v.at(), EventCodec.write(b))), false);
             return Optional.of(v);
+        });
+    }
+
+    /**
+     * Casts one vote in one transaction, under the request's row lock: records it unless the request is no
+     * longer pending, past its deadline, or this voter already voted; when it is a deny, or the approval that
+     * brings the distinct approvers to {@code quorum}, also moves the request to its final state (journal
+     * record and {@code NOTIFY}). {@code also} (may be {@code null}) runs in the transaction when the vote
+     * is recorded.
+     */
+    public VoteCast castVote(UUID voteId, UUID requestId, String voter, String voterEmail, ApprovalVote.Choice choice,
+                             String channel, String reason, int quorum, Instant now, AlsoInTransaction also) {
+        if (quorum < 1) {
+            throw new IllegalArgumentException("quorum: " + quorum + " (expected: >= 1)");
+        }
+        return inTransaction(c -> {
+            ApprovalState state;
+            Instant expiresAt;
+            String decidedBy;
+            String decidedReason;
+            Instant decidedAt;
+            List<ApprovalVote> votes = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT r.state, r.expires_at, r.decided_by, r.decided_reason, "
+                    + "r.state_changed_at, v.vote_id, v.voter, v.vote, v.channel, v.reason, v.at, v.voter_email "
+                    + "FROM lineage.approval_requests r LEFT JOIN lineage.approval_votes v ON v.request_id = r.request_id "
+                    + "WHERE r.request_id = ? ORDER BY v.at, v.vote_id FOR UPDATE OF r")) {
+                ps.setObject(1, requestId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalArgumentException("requestId: " + requestId + " (expected: an existing request)");
+                    }
+                    state = ApprovalState.fromSql(rs.getString(1));
+                    expiresAt = instant(rs, 2);
+                    decidedBy = rs.getString(3);
+                    decidedReason = rs.getString(4);
+                    decidedAt = instant(rs, 5);
+                    do {
+                        UUID id = rs.getObject(6, UUID.class);
+                        if (id != null) {
+                            votes.add(new ApprovalVote(id, requestId, rs.getString(7),
+                                    ApprovalVote.Choice.valueOf(rs.getString(8).toUpperCase(Locale.ROOT)), rs.getString(9),
+                                    rs.getString(10), instant(rs, 11), rs.getString(12)));
+                        }
+                    } while (rs.next());
+                }
+            }
+            if (state != ApprovalState.PENDING) {
+                return new VoteCast(VoteCast.Status.NOT_PENDING, state, decidedBy, decidedReason, decidedAt, votes);
+            }
+            if (!expiresAt.isAfter(now)) {
+                return new VoteCast(VoteCast.Status.PAST_DEADLINE, state, null, null, null, votes);
+            }
+            if (votes.stream().anyMatch(v -> v.voter().equals(voter))) {
+                return new VoteCast(VoteCast.Status.ALREADY_VOTED, state, null, null, null, votes);
+            }
+            ApprovalVote v = new ApprovalVote(voteId, requestId, voter, choice, channel, reason, now, voterEmail);
+            votes.add(v);
+            long approvers = votes.stream().filter(x -> x.choice() == ApprovalVote.Choice.APPROVE)
+                    .map(ApprovalVote::voter).distinct().count();
+            ApprovalState to = choice == ApprovalVote.Choice.DENY ? ApprovalState.DENIED
+                    : approvers >= quorum ? ApprovalState.APPROVED : ApprovalState.PENDING;
+            String toReason = to == ApprovalState.DENIED ? reason : null;
+            List<Envelope> records = new ArrayList<>(2);
+            ObjectNode vb = EventCodec.JSON.createObjectNode();
+            vb.put("vote_id", voteId.toString()).put("request_id", requestId.toString()).put("voter", voter)
+                    .put("vote", choice.name().toLowerCase(Locale.ROOT)).put("channel", channel).put("reason", reason)
+                    .put("voter_email", voterEmail);
+            records.add(new Envelope(UUID.randomUUID(), "approval_vote", now, EventCodec.write(vb)));
+            if (to != ApprovalState.PENDING) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE lineage.approval_requests SET state = ?, "
+                        + "state_changed_at = ?, decided_by = ?, decided_channel = ?, decided_reason = ? WHERE request_id = ?")) {
+                    ps.setString(1, to.sqlName());
+                    ps.setTimestamp(2, Timestamp.from(now));
+                    ps.setString(3, voter);
+                    ps.setString(4, channel);
+                    ps.setString(5, toReason);
+                    ps.setObject(6, requestId);
+                    ps.executeUpdate();
+                }
+                ObjectNode sb = EventCodec.JSON.createObjectNode();
+                sb.put("request_id", requestId.toString()).put("from_state", "pending").put("to_state", to.sqlName())
+                        .put("by_subject", voter).put("channel", channel).put("reason", toReason);
+                records.add(new Envelope(UUID.randomUUID(), "approval_state", now, EventCodec.write(sb)));
+            }
+            journal.append(c, records, false);
+            if (also != null) {
+                also.run(c);
+            }
+            if (to == ApprovalState.PENDING) {
+                return new VoteCast(VoteCast.Status.RECORDED, to, null, null, null, votes);
+            }
+            notify(c, requestId);
+            return new VoteCast(VoteCast.Status.DECIDED, to, voter, toReason, now, votes);
+        });
+    }
+
+    /**
+     * Records a refused vote attempt on an existing request (who tried, where, why it did not count), on the
+     * hash chain and in {@code lineage.approval_refusals}.
+     *
+     * @param vote      {@code approve} or {@code deny}
+     * @param rejection the refusal code, e.g. {@code self_approval}
+     */
+    public void recordRefusal(UUID requestId, String voter, String email, String channel, String vote, String rejection,
+                              Instant at) {
+        UUID recordId = UUID.randomUUID();
+        ObjectNode b = EventCodec.JSON.createObjectNode();
+        b.put("request_id", requestId.toString()).put("voter", voter).put("email", email).put("channel", channel)
+                .put("vote", vote).put("rejection", rejection);
+        inTransaction(c -> {
+            journal.append(c, List.of(new Envelope(recordId, "approval_refusal", at, EventCodec.write(b))), false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO lineage.approval_refusals "
+                    + "(request_id, at, voter, email, channel, vote, rejection, record_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setObject(1, requestId);
+                ps.setTimestamp(2, Timestamp.from(at));
+                ps.setString(3, voter);
+                ps.setString(4, email);
+                ps.setString(5, channel);
+                ps.setString(6, vote);
+                ps.setString(7, rejection);
+                ps.setObject(8, recordId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Records a refused chat delivery, on the hash chain and in {@code lineage.approval_rejected_interactions}. */
+    public void recordRejectedInteraction(RejectedInteraction r) {
+        UUID recordId = UUID.randomUUID();
+        ObjectNode b = EventCodec.JSON.createObjectNode();
+        b.put("channel", r.channel()).put("reason", r.reason()).put("request_id", r.requestId())
+                .put("claimed_user", r.claimedUser()).put("remote", r.remote()).put("body_digest", r.bodyDigest());
+        inTransaction(c -> {
+            journal.append(c, List.of(new Envelope(recordId, "approval_interaction_rejected", r.at(), EventCodec.write(b))), false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO lineage.approval_rejected_interactions "
+                    + "(record_id, at, channel, reason, request_id, claimed_user, remote, body_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setObject(1, recordId);
+                ps.setTimestamp(2, Timestamp.from(r.at()));
+                ps.setString(3, r.channel());
+                ps.setString(4, r.reason());
+                ps.setString(5, r.requestId());
+                ps.setString(6, r.claimedUser());
+                ps.setString(7, r.remote());
+                ps.setString(8, r.bodyDigest());
+                ps.executeUpdate();
+            }
+            return null;
         });
     }
 
@@ -152,15 +338,15 @@ public final class ApprovalStore {
 
     public List<ApprovalVote> votes(UUID requestId) {
         return inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT vote_id, request_id, voter, vote, channel, reason, at "
-                    + "FROM lineage.approval_votes WHERE request_id = ? ORDER BY at, vote_id")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT vote_id, request_id, voter, vote, channel, reason, at, "
+                    + "voter_email FROM lineage.approval_votes WHERE request_id = ? ORDER BY at, vote_id")) {
                 ps.setObject(1, requestId);
                 List<ApprovalVote> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new ApprovalVote(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
                                 ApprovalVote.Choice.valueOf(rs.getString(4).toUpperCase(Locale.ROOT)), rs.getString(5),
-                                rs.getString(6), rs.getObject(7, OffsetDateTime.class).toInstant()));
+                                rs.getString(6), rs.getObject(7, OffsetDateTime.class).toInstant(), rs.getString(8)));
                     }
                 }
                 return out;

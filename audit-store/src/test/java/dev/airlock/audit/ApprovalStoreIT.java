@@ -165,4 +165,105 @@ class ApprovalStoreIT {
         }
         assertThat(approvals.find(id).orElseThrow().state()).isEqualTo(ApprovalState.DENIED);
     }
+
+    private VoteCast cast(UUID id, String voter, ApprovalVote.Choice choice, int quorum) {
+        return approvals.castVote(UUID.randomUUID(), id, voter, voter + "@example.com", choice, "slack",
+                choice == ApprovalVote.Choice.DENY ? "no" : null, quorum, Instant.now(), null);
+    }
+
+    @Test
+    void castVoteRecordsUntilTheQuorumDecidesInOneTransaction() {
+        UUID id = UUID.randomUUID();
+        approvals.create(request(id), null);
+        VoteCast first = cast(id, "bob", ApprovalVote.Choice.APPROVE, 2);
+        assertThat(first.status()).isEqualTo(VoteCast.Status.RECORDED);
+        assertThat(first.state()).isEqualTo(ApprovalState.PENDING);
+        assertThat(cast(id, "bob", ApprovalVote.Choice.APPROVE, 2).status()).isEqualTo(VoteCast.Status.ALREADY_VOTED);
+        VoteCast second = cast(id, "carol", ApprovalVote.Choice.APPROVE, 2);
+        assertThat(second.status()).isEqualTo(VoteCast.Status.DECIDED);
+        assertThat(second.state()).isEqualTo(ApprovalState.APPROVED);
+        assertThat(second.decidedBy()).isEqualTo("carol");
+        assertThat(second.votes()).extracting(ApprovalVote::voter).containsExactly("bob", "carol");
+        VoteCast late = cast(id, "dave", ApprovalVote.Choice.DENY, 2);
+        assertThat(late.status()).isEqualTo(VoteCast.Status.NOT_PENDING);
+        assertThat(late.state()).isEqualTo(ApprovalState.APPROVED);
+        assertThat(late.decidedBy()).isEqualTo("carol");
+        assertThat(approvals.votes(id)).extracting(ApprovalVote::voterEmail).containsExactly("bob@example.com", "carol@example.com");
+        assertThat(store.queries().query("SELECT to_state, by_subject FROM lineage.approval_state_changes WHERE request_id = ?", id)
+                .rows()).containsExactly(List.of("approved", "carol"));
+        assertThat(store.verify().ok()).isTrue();
+    }
+
+    @Test
+    void castVoteDeniesAtOnceAndRefusesPastTheDeadline() {
+        UUID id = UUID.randomUUID();
+        approvals.create(request(id), null);
+        VoteCast deny = cast(id, "carol", ApprovalVote.Choice.DENY, 3);
+        assertThat(deny.status()).isEqualTo(VoteCast.Status.DECIDED);
+        assertThat(deny.state()).isEqualTo(ApprovalState.DENIED);
+        assertThat(deny.reason()).isEqualTo("no");
+        assertThat(approvals.find(id).orElseThrow().decidedReason()).isEqualTo("no");
+
+        UUID old = UUID.randomUUID();
+        approvals.create(request(old, Instant.now().minusSeconds(1)), null);
+        VoteCast late = cast(old, "bob", ApprovalVote.Choice.APPROVE, 1);
+        assertThat(late.status()).isEqualTo(VoteCast.Status.PAST_DEADLINE);
+        assertThat(approvals.votes(old)).isEmpty();
+        assertThat(approvals.find(old).orElseThrow().state()).isEqualTo(ApprovalState.PENDING);
+    }
+
+    @Test
+    void concurrentApproveAndDenyVotesHaveOneWinner() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 15; round++) {
+                UUID id = UUID.randomUUID();
+                approvals.create(request(id), null);
+                CountDownLatch go = new CountDownLatch(1);
+                Future<VoteCast> a = pool.submit(() -> {
+                    go.await();
+                    return cast(id, "bob", ApprovalVote.Choice.APPROVE, 1);
+                });
+                Future<VoteCast> d = pool.submit(() -> {
+                    go.await();
+                    return cast(id, "carol", ApprovalVote.Choice.DENY, 1);
+                });
+                go.countDown();
+                VoteCast ra = a.get(30, TimeUnit.SECONDS);
+                VoteCast rd = d.get(30, TimeUnit.SECONDS);
+                assertThat(ra.status() == VoteCast.Status.DECIDED ^ rd.status() == VoteCast.Status.DECIDED)
+                        .as("round %d: %s / %s", round, ra, rd).isTrue();
+                assertThat(ra.state()).isEqualTo(rd.state());
+                assertThat(store.queries().query("SELECT count(*) FROM lineage.approval_state_changes WHERE request_id = ?", id)
+                        .rows()).containsExactly(List.of(1L));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.verify().ok()).isTrue();
+    }
+
+    @Test
+    void refusedVotesAndRejectedDeliveriesAreOnTheChain() {
+        UUID id = UUID.randomUUID();
+        approvals.create(request(id), null);
+        Instant at = Instant.now();
+        approvals.recordRefusal(id, "alice", "alice@example.com", "slack", "approve", "self_approval", at);
+        approvals.recordRejectedInteraction(new ApprovalStore.RejectedInteraction("slack-http",
+                "X-Slack-Signature: does not match the body", id.toString(), "UEVIL", "127.0.0.1:5555", "ab".repeat(32), at));
+        assertThat(store.queries().query("SELECT voter, rejection FROM lineage.approval_refusals WHERE request_id = ?", id)
+                .rows()).containsExactly(List.of("alice", "self_approval"));
+        assertThat(store.queries().query("SELECT channel, reason, claimed_user FROM lineage.approval_rejected_interactions")
+                .rows()).containsExactly(List.of("slack-http", "X-Slack-Signature: does not match the body", "UEVIL"));
+        assertThat(store.queries().query("SELECT kind FROM lineage.record WHERE kind IN ('approval_refusal', "
+                + "'approval_interaction_rejected') ORDER BY seq").rows())
+                .containsExactly(List.of("approval_refusal"), List.of("approval_interaction_rejected"));
+        assertThat(store.verify().ok()).isTrue();
+        try (Connection c = store.dataSource().getConnection(); Statement s = c.createStatement()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.execute("DELETE FROM lineage.approval_rejected_interactions"))
+                    .hasMessageContaining("append-only");
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

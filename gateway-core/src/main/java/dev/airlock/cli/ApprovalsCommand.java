@@ -73,7 +73,8 @@ final class ApprovalsCommand implements Callable<Integer> {
         HttpResponse<String> call(String method, String path, String body) throws Exception {
             URI uri = URI.create(base().toString().replaceAll("/$", "") + "/api/v1/approvals" + path);
             HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                    .header("Authorization", "Bearer " + token()).header("Accept", "application/json");
+                    .header("Authorization", "Bearer " + token()).header("Accept", "application/json")
+                    .header("X-Airlock-Client", "cli");
             if (body != null) {
                 b.header("Content-Type", "application/json");
             }

@@ -54,6 +54,7 @@ final class DemoCommand implements Callable<Integer> {
 
     static final Path DEFAULT_DIR = Path.of(".airlock", "demo");
     static final String STATE_FILE = "state.json";
+    static final String WEB_CLIENT = "airlock";
     static final ObjectMapper JSON = new ObjectMapper();
 
     static final String POLICY = """
@@ -63,7 +64,7 @@ final class DemoCommand implements Callable<Integer> {
                 approvers: {groups: [dba]}
                 quorum: 1
                 timeout: 10m
-                channels: [cli]
+                channels: [cli, web]
             rules:
               - id: no-ddl
                 match: {sql: {kind: [ddl, dcl, admin, server_code]}}
@@ -160,6 +161,10 @@ final class DemoCommand implements Callable<Integer> {
             Files.deleteIfExists(tokenFile);
             Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(tokenFile, billingToken);
+            // the web page signs approvers in at the dev issuer (authorization code + PKCE): any name, no password
+            issuer.registerClient(WEB_CLIENT, URI.create("http://127.0.0.1:" + admin + "/approvals/callback"));
+            DevIssuer dev = issuer;
+            issuer.signInUsers(name -> demoToken(dev, name));
             Files.writeString(home.resolve("policy.yaml"), POLICY);
             Files.writeString(home.resolve("airlock.yaml"), """
                     # Written by `airlock demo`; regenerated on every start.
@@ -198,13 +203,18 @@ final class DemoCommand implements Callable<Integer> {
                       jdbc_url: jdbc:postgresql://localhost:%d/airlock_lineage
                       user: postgres
                       spool_dir: spool
+                    approvals:
+                      channels:
+                        web:
+                          base_url: http://127.0.0.1:%d
+                          client_id: %s
                     policy:
                       files: [policy.yaml]
                     admin:
                       port: %d
                     """.formatted(pgPort, http, pg.getPort(),
                     pool.equals("transaction") ? "    pool: {mode: transaction, size: 16}" : "",
-                    billingUpstream, issuer.issuer(), pg.getPort(), admin));
+                    billingUpstream, issuer.issuer(), pg.getPort(), admin, WEB_CLIENT, admin));
             AirlockConfig config = AirlockConfigLoader.load(home.resolve("airlock.yaml")).orElseThrow();
             lineage = LineageStore.open(StoreConfig.of("jdbc:postgresql://localhost:" + pg.getPort() + "/airlock_lineage",
                     "postgres", ""));
@@ -229,6 +239,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  connection string: " + conn);
             out.println("  billing HTTP API:  http://127.0.0.1:" + server.port("api") + "/billing/v1/...  (see below)");
             out.println("  admin / REST API:  " + server.adminUrl() + "  (/healthz, /metrics, /api/v1/approvals)");
+            out.println("  approval web page: " + server.adminUrl() + "/approvals  (sign in as alice: any name, no password)");
             out.println("  policy:            " + home.resolve("policy.yaml") + "  (edit it: reloaded on save)");
             out.println("  lineage store:     psql \"host=localhost port=" + pg.getPort() + " dbname=airlock_lineage user=postgres\"");
             out.println();
@@ -312,6 +323,12 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** The demo's people: names starting with 'agent' are agents, everyone else is a DBA. */
+    static DevIssuer.Token demoToken(DevIssuer issuer, String name) {
+        String group = name.startsWith("agent") ? "agents" : "dba";
+        return issuer.token(name).groups(group).email(name + "@demo.airlock").lifetime(Duration.ofHours(12));
+    }
+
     /** A loopback endpoint that mints demo tokens for callers who know the secret in the state file. */
     static HttpServer startMinter(DevIssuer issuer, String secret) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -332,9 +349,7 @@ final class DemoCommand implements Callable<Integer> {
                     body = "name: expected 1-64 letters, digits, '.', '_', '@' or '-'\n".getBytes(StandardCharsets.UTF_8);
                 } else {
                     status = 200;
-                    String group = name.startsWith("agent") ? "agents" : "dba";
-                    body = issuer.token(name).groups(group).email(name + "@demo.airlock")
-                            .lifetime(Duration.ofHours(12)).mint().getBytes(StandardCharsets.UTF_8);
+                    body = demoToken(issuer, name).mint().getBytes(StandardCharsets.UTF_8);
                 }
                 ex.sendResponseHeaders(status, body.length);
                 try (OutputStream o = ex.getResponseBody()) {

@@ -20,6 +20,7 @@ import dev.airlock.config.Protocol;
 import dev.airlock.config.Secret;
 import dev.airlock.config.SignatureAlgorithm;
 import dev.airlock.config.TlsConfig;
+import dev.airlock.config.WebChannelConfig;
 import dev.airlock.config.policy.PolicyException;
 import dev.airlock.config.policy.PolicyProblem;
 import dev.airlock.config.policy.PolicyReader;
@@ -30,7 +31,9 @@ import dev.airlock.connectors.http.HttpPipelineConfigurator;
 import dev.airlock.connectors.http.HttpRoute;
 import dev.airlock.connectors.postgres.PostgresListenerConfig;
 import dev.airlock.connectors.postgres.PostgresPipelineConfigurator;
+import dev.airlock.approvals.web.ApprovalWebPage;
 import dev.airlock.gateway.identity.IssuerSettings;
+import dev.airlock.gateway.identity.OidcWebSignIn;
 import dev.airlock.gateway.identity.TokenVerifier;
 import dev.airlock.gateway.identity.VerifierOptions;
 import dev.airlock.gateway.internal.AdminHttpHandler;
@@ -76,7 +79,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Airlock process: PostgreSQL and HTTP listeners, the admin HTTP listener ({@code /healthz}, {@code /readyz},
- * {@code /metrics}, the approvals REST API), the gate, approvals, lineage and policy hot reload.
+ * {@code /metrics}, the approvals REST API, the approval web page when configured), the gate, approvals, lineage and
+ * policy hot reload.
  * {@link #close()} shuts down gracefully: stop accepting, let sessions drain, cancel what still waits.
  */
 public final class AirlockServer implements AutoCloseable {
@@ -263,8 +267,21 @@ public final class AirlockServer implements AutoCloseable {
             listeners.put(l.name(), ch);
             log.info("listener {} ({}) on {}", l.name(), l.protocol().name().toLowerCase(java.util.Locale.ROOT), ch.localAddress());
         }
+        ApprovalWebPage webPage = null;
+        if (config.approvals().web().isPresent()) {
+            WebChannelConfig web = config.approvals().web().get();
+            IdentityProviderConfig idp = web.identityProvider()
+                    .flatMap(n -> config.identityProviders().stream().filter(p -> p.name().equals(n)).findFirst())
+                    .orElse(config.identityProviders().get(0));
+            OidcWebSignIn signIn = new OidcWebSignIn(issuerSettings(idp), web.clientId(),
+                    web.clientSecret().map(Secret::reveal).orElse(null), verifier, options.clock());
+            resources.add(signIn);
+            webPage = new ApprovalWebPage(approvals, signIn, web.baseUrl(), options.clock());
+            log.info("approval web page at {}{} (sign-in with {}, client {}; redirect URI {})", web.baseUrl(),
+                    ApprovalWebPage.PREFIX, idp.name(), web.clientId(), webPage.redirectUri());
+        }
         AdminHttpHandler handler = new AdminHttpHandler(() -> writer.stats().storeReachable() && policy.get() != null,
-                registry::scrape, new ApprovalsApi(approvals, verifier), null, blocking);
+                registry::scrape, new ApprovalsApi(approvals, verifier), null, webPage, blocking);
         admin = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<>() {
                     @Override

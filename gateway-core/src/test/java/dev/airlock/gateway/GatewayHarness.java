@@ -8,6 +8,7 @@ import dev.airlock.gateway.identity.DevIssuer;
 import dev.airlock.testing.PostgresFixture;
 import dev.airlock.testing.TestDatabase;
 import java.io.IOException;
+import java.net.URI;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,12 +27,12 @@ final class GatewayHarness implements AutoCloseable {
                 approvers: {groups: [dba]}
                 quorum: 1
                 timeout: 60s
-                channels: [cli]
+                channels: [cli, web]
               quick:
                 approvers: {groups: [dba]}
                 quorum: 1
                 timeout: 2s
-                channels: [cli]
+                channels: [cli, web]
             rules:
               - id: no-ddl
                 match: {sql: {kind: [ddl, dcl, admin, server_code]}}
@@ -76,6 +77,7 @@ final class GatewayHarness implements AutoCloseable {
         lineage = LineageStore.open(StoreConfig.of(lineageDb.jdbcUrl(), lineageDb.user(), lineageDb.password()));
         dir = Files.createTempDirectory("airlock-it");
         Files.writeString(dir.resolve("policy.yaml"), POLICY);
+        int adminPort = freePort();
         String password = upstream.password() == null || upstream.password().isEmpty() ? ""
                 : "    credentials: {password: \"" + upstream.password() + "\"}\n";
         Files.writeString(dir.resolve("airlock.yaml"), """
@@ -103,6 +105,9 @@ final class GatewayHarness implements AutoCloseable {
                   - name: dev
                     issuer: %s
                     audience: airlock
+                approvals:
+                  channels:
+                    web: {base_url: "http://127.0.0.1:%d", client_id: airlock-web}
                 lineage:
                   store: jdbc
                   jdbc_url: %s
@@ -113,7 +118,12 @@ final class GatewayHarness implements AutoCloseable {
                 admin:
                   port: %d
                 """.formatted(freePort(), upstream.host(), upstream.port(), upstream.database(), upstream.user(),
-                password, upstream.host(), upstream.port(), upstream.database(), upstream.user(), password, issuer.issuer(), lineageDb.jdbcUrl(), lineageDb.user(), freePort()));
+                password, upstream.host(), upstream.port(), upstream.database(), upstream.user(), password, issuer.issuer(),
+                adminPort, lineageDb.jdbcUrl(), lineageDb.user(), adminPort));
+        // approvers sign in to the web page at the dev issuer: names starting with "agent" are agents, others DBAs
+        issuer.registerClient("airlock-web", URI.create("http://127.0.0.1:" + adminPort + "/approvals/callback"));
+        issuer.signInUsers(name -> issuer.token(name).groups(name.startsWith("agent") ? "agents" : "dba")
+                .email(name + "@example.com"));
         AirlockConfig config = AirlockConfigLoader.load(dir.resolve("airlock.yaml")).orElseThrow();
         server = AirlockServer.start(config, AirlockServer.Options.defaults().withLineageStore(lineage)
                 .withShutdownGrace(java.time.Duration.ofMillis(200)));

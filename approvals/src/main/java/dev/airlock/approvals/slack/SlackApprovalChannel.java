@@ -37,6 +37,8 @@ public final class SlackApprovalChannel implements ApprovalChannel, AutoCloseabl
 
     private static final Logger log = LoggerFactory.getLogger(SlackApprovalChannel.class);
     static final String CHANNEL = "slack";
+    static final String HTTP_TRANSPORT = "slack-http";
+    static final String SOCKET_TRANSPORT = "slack-socket-mode";
 
     private final SlackSettings settings;
     private final SlackApi api;
@@ -146,6 +148,33 @@ public final class SlackApprovalChannel implements ApprovalChannel, AutoCloseabl
             return "replayed interaction";
         }
         return null;
+    }
+
+    /**
+     * Records a delivery refused before it reached a request, with the request and user it claims (unverified)
+     * and a digest of its raw bytes.
+     */
+    void rejected(String transport, String reason, JsonObject claimed, String remote, byte[] raw) {
+        ApprovalService svc = service;
+        if (svc == null) {
+            return;
+        }
+        JsonObject action = claimed == null ? null : airlockAction(claimed);
+        String requestId = action != null ? str(action, "value")
+                : claimed == null ? null : str(obj(claimed, "view"), "private_metadata");
+        String user = claimed == null ? null : str(obj(claimed, "user"), "id");
+        String digest = null;
+        try {
+            digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(raw));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            // every JDK has SHA-256
+        }
+        svc.recordRejectedDelivery(new dev.airlock.approvals.RejectedDelivery(transport, reason, requestId, user, remote,
+                digest, clock.instant()));
+    }
+
+    static String cut(String s) {
+        return s == null || s.length() <= 64 ? s : s.substring(0, 64) + "…";
     }
 
     /** Handles an admitted interaction on the channel's threads. */

@@ -3,14 +3,13 @@ package dev.airlock.approvals.slack;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.airlock.approvals.HttpCall;
 import dev.airlock.approvals.HttpReply;
 import dev.airlock.approvals.PlainHttpHandler;
 import dev.airlock.approvals.slack.internal.SlackSignature;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,55 +35,68 @@ public final class SlackInteractivityHandler implements PlainHttpHandler {
     }
 
     @Override
-    public HttpReply handle(String method, String path, Map<String, List<String>> headers, byte[] rawBody) {
-        if (!"POST".equals(method)) {
-            return HttpReply.text(405, "method: " + method + " (expected: POST)");
+    public HttpReply handle(HttpCall call) {
+        if (!"POST".equals(call.method())) {
+            return HttpReply.text(405, "method: " + call.method() + " (expected: POST)");
         }
+        byte[] rawBody = call.body();
         if (rawBody.length > MAX_BODY) {
-            return HttpReply.text(413, "body: " + rawBody.length + " bytes (expected: <= " + MAX_BODY + ")");
+            return reject(call, 413, "body: " + rawBody.length + " bytes (expected: <= " + MAX_BODY + ")");
         }
-        String ts = PlainHttpHandler.header(headers, "X-Slack-Request-Timestamp");
-        String sig = PlainHttpHandler.header(headers, "X-Slack-Signature");
+        String ts = call.header("X-Slack-Request-Timestamp");
+        String sig = call.header("X-Slack-Signature");
         if (ts == null || sig == null) {
-            return reject(401, "missing X-Slack-Request-Timestamp or X-Slack-Signature");
+            return reject(call, 401, "missing X-Slack-Request-Timestamp or X-Slack-Signature");
         }
         long t;
         try {
             t = Long.parseLong(ts);
         } catch (NumberFormatException e) {
-            return reject(401, "X-Slack-Request-Timestamp: '" + ts + "' (expected: epoch seconds)");
+            return reject(call, 401, "X-Slack-Request-Timestamp: '" + SlackApprovalChannel.cut(ts) + "' (expected: epoch seconds)");
         }
         if (!SlackSignature.fresh(t, clock.millis() / 1000)) {
-            return reject(401, "X-Slack-Request-Timestamp: " + t + " (expected: within "
+            return reject(call, 401, "X-Slack-Request-Timestamp: " + t + " (expected: within "
                     + SlackSignature.MAX_SKEW_SECONDS + " s of now)");
         }
         if (!signature.matches(ts, rawBody, sig)) {
-            return reject(401, "X-Slack-Signature: does not match the body");
+            return reject(call, 401, "X-Slack-Signature: does not match the body");
         }
         String payloadText = formField(new String(rawBody, StandardCharsets.UTF_8), "payload");
         if (payloadText == null) {
-            return reject(400, "body: no payload field");
+            return reject(call, 400, "body: no payload field");
         }
         JsonObject payload;
         try {
             JsonElement e = JsonParser.parseString(payloadText);
             if (!e.isJsonObject()) {
-                return reject(400, "payload: not a JSON object");
+                return reject(call, 400, "payload: not a JSON object");
             }
             payload = e.getAsJsonObject();
         } catch (RuntimeException e) {
-            return reject(400, "payload: not JSON");
+            return reject(call, 400, "payload: not JSON");
         }
         String refusal = channel.admit(payload);
         if (refusal != null) {
-            return reject(refusal.startsWith("replayed") ? 409 : 403, refusal);
+            return reject(call, refusal.startsWith("replayed") ? 409 : 403, refusal);
         }
         channel.dispatch(payload);
         return HttpReply.empty(200);
     }
 
-    private static HttpReply reject(int status, String why) {
-        log.warn("slack interactivity request refused: {}", why);
+    /** Refuses the delivery with a precise reason, and records it in lineage (rate-limited). */
+    private HttpReply reject(HttpCall call, int status, String why) {
+        log.warn("slack interactivity request from {} refused: {}", call.remote(), why);
+        JsonObject claimed = null;
+        if (call.body().length <= MAX_BODY) {
+            try {
+                String p = formField(new String(call.body(), StandardCharsets.UTF_8), "payload");
+                JsonElement e = p == null ? null : JsonParser.parseString(p);
+                claimed = e != null && e.isJsonObject() ? e.getAsJsonObject() : null;
+            } catch (RuntimeException e) {
+                // unreadable: recorded without the names it claims
+            }
+        }
+        channel.rejected(SlackApprovalChannel.HTTP_TRANSPORT, why, claimed, call.remote(), call.body());
         return HttpReply.text(status, why);
     }
 

@@ -121,6 +121,7 @@ public final class SlackSocketMode implements AutoCloseable {
                 ack.addProperty("envelope_id", envelopeId);
                 send(ack.toString());
                 if (!envelopes.firstTime(envelopeId, System.currentTimeMillis())) {
+                    // at-least-once delivery: a redelivered envelope is expected, not an attack
                     log.debug("slack socket mode: envelope {} redelivered; ignored", envelopeId);
                     return;
                 }
@@ -132,6 +133,8 @@ public final class SlackSocketMode implements AutoCloseable {
                     String refusal = channel.admit(payload);
                     if (refusal != null) {
                         log.warn("slack socket mode: interaction refused: {}", refusal);
+                        channel.rejected(SlackApprovalChannel.SOCKET_TRANSPORT, refusal, payload,
+                                String.valueOf(getURI().getHost()), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
                         return;
                     }
                     channel.dispatch(payload);

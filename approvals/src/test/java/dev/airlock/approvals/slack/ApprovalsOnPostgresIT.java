@@ -177,8 +177,13 @@ class ApprovalsOnPostgresIT {
         }
 
         @Override
-        public boolean addVote(dev.airlock.approvals.VoteRecord vote) {
-            return d.addVote(vote);
+        public Cast castVote(dev.airlock.approvals.VoteRecord vote, int quorum) {
+            return d.castVote(vote, quorum);
+        }
+
+        @Override
+        public void recordRejectedDelivery(dev.airlock.approvals.RejectedDelivery r) {
+            d.recordRejectedDelivery(r);
         }
 
         @Override
@@ -203,8 +208,8 @@ class ApprovalsOnPostgresIT {
         }
 
         @Override
-        public void addDelivery(String requestId, String channel, String ref) {
-            d.addDelivery(requestId, channel, ref);
+        public ApprovalState addDelivery(String requestId, String channel, String ref) {
+            return d.addDelivery(requestId, channel, ref);
         }
 
         @Override

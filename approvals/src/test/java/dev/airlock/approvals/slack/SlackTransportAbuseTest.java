@@ -47,6 +47,16 @@ class SlackTransportAbuseTest {
                 "1001.000100", ClickDriver.nextActionTs());
     }
 
+    private void awaitRejected(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT);
+        while (store.rejectedDeliveries().size() < n) { // recorded on the service's worker threads
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("rejected deliveries: " + store.rejectedDeliveries() + " (expected: " + n + ")");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     private static String now() {
         return String.valueOf(System.currentTimeMillis() / 1000);
     }
@@ -99,6 +109,24 @@ class SlackTransportAbuseTest {
 
         assertThat(f).isNotDone();
         assertThat(slack.calls("users.info")).isEmpty();
+        // every refusal is recorded in lineage with the request and user it claimed
+        awaitRejected(7);
+        // recorded off the request thread, on the service's workers: in any order
+        assertThat(store.rejectedDeliveries()).extracting(dev.airlock.approvals.RejectedDelivery::reason).containsExactlyInAnyOrder(
+                "X-Slack-Signature: does not match the body",
+                "missing X-Slack-Request-Timestamp or X-Slack-Signature",
+                "X-Slack-Request-Timestamp: " + stale + " (expected: within 300 s of now)",
+                "X-Slack-Request-Timestamp: " + future + " (expected: within 300 s of now)",
+                "X-Slack-Signature: does not match the body",
+                "wrong app: A0EVIL",
+                "wrong team: T0EVIL");
+        assertThat(store.rejectedDeliveries()).allSatisfy(d -> {
+            assertThat(d.channel()).isEqualTo("slack-http");
+            assertThat(d.requestId()).isEqualTo(f.requestId());
+            assertThat(d.bodyDigest()).hasSize(64);
+        });
+        assertThat(store.rejectedDeliveries()).extracting(dev.airlock.approvals.RejectedDelivery::claimedUser)
+                .containsOnly(U_BOB, U_CAROL).contains(U_CAROL); // the altered body names carol
 
         // a genuine click, then the very same request replayed
         ts = now();
@@ -108,6 +136,9 @@ class SlackTransportAbuseTest {
         assertThat(r.statusCode()).isEqualTo(409);
         assertThat(r.body()).isEqualTo("replayed interaction");
         assertThat(f.get(WAIT, TimeUnit.MILLISECONDS).state()).isEqualTo(ApprovalState.APPROVED);
+        awaitRejected(8);
+        assertThat(store.rejectedDeliveries()).extracting(dev.airlock.approvals.RejectedDelivery::reason)
+                .contains("replayed interaction");
     }
 
     @Test
@@ -121,10 +152,16 @@ class SlackTransportAbuseTest {
         slack.await("chat.postEphemeral", c -> U_BOB.equals(c.param("user")) && c.param("text").contains("1 of 2"), WAIT);
         slack.deliver(click, env); // at-least-once delivery: same envelope again
         slack.awaitAcks(env, 2, WAIT);
-        // a click from another app over the socket is dropped too
+        // a click from another app over the socket is dropped too, and recorded
         JsonObject wrongApp = approveBy(U_CAROL, f);
         wrongApp.addProperty("api_app_id", "A0EVIL");
         slack.awaitAck(slack.deliver(wrongApp), WAIT);
+        awaitRejected(1);
+        assertThat(store.rejectedDeliveries()).singleElement().satisfies(d -> {
+            assertThat(d.channel()).isEqualTo("slack-socket-mode");
+            assertThat(d.reason()).isEqualTo("wrong app: A0EVIL");
+            assertThat(d.claimedUser()).isEqualTo(U_CAROL);
+        });
         // carol's genuine click decides; bob's redelivered one never counted twice nor told him twice
         slack.awaitAck(slack.deliver(approveBy(U_CAROL, f)), WAIT);
         assertThat(f.get(WAIT, TimeUnit.MILLISECONDS).state()).isEqualTo(ApprovalState.APPROVED);

@@ -583,7 +583,12 @@ public final class AirlockConfigBinder {
                 b.problem(m.node("identity_provider").orElseThrow(), undefined("identity provider", p, providerNames.names()));
             }
         });
-        return m.build(() -> new WebChannelConfig(baseUrl, provider));
+        if (baseUrl != null && baseUrl.getRawPath() != null && !baseUrl.getRawPath().isEmpty() && !baseUrl.getRawPath().equals("/")) {
+            m.problem("base_url", "must not have a path (the page is served at /approvals)");
+        }
+        String clientId = m.optional("client_id", b.expanded(b::nonBlank), WebChannelConfig.DEFAULT_CLIENT_ID);
+        Optional<Secret> clientSecret = m.optional("client_secret", b::secret);
+        return m.build(() -> new WebChannelConfig(baseUrl, provider, clientId, clientSecret));
     }
 
     // ---------------------------------------------------------------- lineage, policy, admin, logging

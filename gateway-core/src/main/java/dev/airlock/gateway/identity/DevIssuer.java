@@ -47,7 +47,8 @@ import java.util.function.Consumer;
 /**
  * A development OIDC issuer: it holds RSA, P-256 and Ed25519 signing keys, serves
  * {@code /.well-known/openid-configuration} and {@code /jwks.json} over plain HTTP on a loopback address, and
- * mints access tokens. For {@code airlock demo} and tests; never for production (keys live in memory only).
+ * mints access tokens. For registered clients it also runs the authorization code flow with PKCE
+ * ({@code /authorize} asks for a user name, no password; {@code /token} redeems a code once). For {@code airlock demo} and tests; never for production (keys live in memory only).
  *
  * <pre>{@code
  * try (DevIssuer dev = DevIssuer.start()) {
@@ -63,6 +64,10 @@ public final class DevIssuer implements AutoCloseable {
     public static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(10);
     public static final String JWKS_PATH = "/jwks.json";
     public static final String DISCOVERY_PATH = "/.well-known/openid-configuration";
+    public static final String AUTHORIZE_PATH = "/authorize";
+    public static final String TOKEN_PATH = "/token";
+    private static final Duration CODE_LIFETIME = Duration.ofMinutes(1);
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final HttpServer server;
     private final String issuer;
@@ -76,6 +81,15 @@ public final class DevIssuer implements AutoCloseable {
     private ECKey ec;
     private OctetKeyPair ed;
     private final List<JWK> published = new ArrayList<>();
+
+    /** Registered clients of the authorization code flow: client id → redirect URI (exact match). */
+    private final Map<String, String> clients = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Issued, not yet redeemed codes. */
+    private final Map<String, Grant> codes = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile java.util.function.Function<String, Token> users = this::token;
+
+    private record Grant(String clientId, String redirectUri, String challenge, String nonce, String subject, Instant expires) {
+    }
 
     private DevIssuer(HttpServer server, Clock clock) {
         this.server = server;
@@ -180,6 +194,30 @@ public final class DevIssuer implements AutoCloseable {
         throw new IllegalArgumentException("algorithm: " + algorithm + " (expected: RS*, PS*, ES256 or EdDSA)");
     }
 
+    /**
+     * Registers a client of the authorization code flow (public client, PKCE {@code S256} required): the
+     * {@code redirect_uri} of its requests must equal {@code redirectUri}.
+     */
+    public void registerClient(String clientId, URI redirectUri) {
+        clients.put(Objects.requireNonNull(clientId, "clientId"), redirectUri.toString());
+    }
+
+    /**
+     * How a person who signs in on the {@code /authorize} page becomes an access token (e.g. which groups a name
+     * gets); the default is {@link #token(String)} with no groups. The ID token is minted separately.
+     */
+    public void signInUsers(java.util.function.Function<String, Token> users) {
+        this.users = Objects.requireNonNull(users, "users");
+    }
+
+    public URI authorizationEndpoint() {
+        return URI.create(issuer + AUTHORIZE_PATH);
+    }
+
+    public URI tokenEndpoint() {
+        return URI.create(issuer + TOKEN_PATH);
+    }
+
     /** Starts a token for {@code subject}: audience {@link #DEFAULT_AUDIENCE}, RS256, valid for ten minutes. */
     public Token token(String subject) {
         return new Token(subject);
@@ -199,6 +237,14 @@ public final class DevIssuer implements AutoCloseable {
                 respond(exchange, fail, "{\"error\":\"unavailable\"}");
                 return;
             }
+            if (path.equals(AUTHORIZE_PATH)) {
+                authorize(exchange);
+                return;
+            }
+            if (path.equals(TOKEN_PATH)) {
+                tokenEndpoint(exchange);
+                return;
+            }
             if (!exchange.getRequestMethod().equals("GET")) {
                 respond(exchange, 405, "{\"error\":\"method not allowed\"}");
                 return;
@@ -209,7 +255,13 @@ public final class DevIssuer implements AutoCloseable {
                     Map<String, Object> doc = new LinkedHashMap<>();
                     doc.put("issuer", issuer);
                     doc.put("jwks_uri", jwksUri().toString());
+                    doc.put("authorization_endpoint", authorizationEndpoint().toString());
+                    doc.put("token_endpoint", tokenEndpoint().toString());
                     doc.put("response_types_supported", List.of("code"));
+                    doc.put("grant_types_supported", List.of("authorization_code"));
+                    doc.put("code_challenge_methods_supported", List.of("S256"));
+                    doc.put("token_endpoint_auth_methods_supported", List.of("none"));
+                    doc.put("scopes_supported", List.of("openid", "email", "profile"));
                     doc.put("subject_types_supported", List.of("public"));
                     doc.put("id_token_signing_alg_values_supported", List.of("RS256", "PS256", "ES256", "EdDSA"));
                     respond(exchange, 200, JSONObjectUtils.toJSONString(doc));
@@ -221,6 +273,144 @@ public final class DevIssuer implements AutoCloseable {
                 default -> respond(exchange, 404, "{\"error\":\"not found\"}");
             }
         }
+    }
+
+    // ------------------------------------------------------------------ authorization code flow (development only)
+
+    /**
+     * {@code GET /authorize}: a sign-in form asking for a user name (no password: a development issuer);
+     * {@code POST /authorize}: issues a one-time code and redirects back to the client.
+     */
+    private void authorize(HttpExchange ex) throws IOException {
+        Map<String, String> p = ex.getRequestMethod().equals("POST")
+                ? form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8))
+                : form(ex.getRequestURI().getRawQuery());
+        String clientId = p.get("client_id");
+        String redirectUri = p.get("redirect_uri");
+        if (clientId == null || redirectUri == null || !redirectUri.equals(clients.get(clientId))) {
+            // never redirect to an unregistered URI
+            html(ex, 400, "<p>Unknown client or redirect_uri.</p>");
+            return;
+        }
+        String state = p.getOrDefault("state", "");
+        if (!"code".equals(p.get("response_type")) || !"S256".equals(p.get("code_challenge_method"))
+                || p.get("code_challenge") == null || p.get("code_challenge").length() < 43) {
+            redirect(ex, redirectUri, "error=invalid_request&error_description=" + enc("response_type code and PKCE S256 required")
+                    + "&state=" + enc(state));
+            return;
+        }
+        if (ex.getRequestMethod().equals("GET")) {
+            StringBuilder b = new StringBuilder("<form method=\"post\" action=\"" + AUTHORIZE_PATH + "\">");
+            for (String k : List.of("client_id", "redirect_uri", "state", "nonce", "code_challenge", "code_challenge_method",
+                    "response_type", "scope")) {
+                if (p.get(k) != null) {
+                    b.append("<input type=\"hidden\" name=\"").append(k).append("\" value=\"").append(escape(p.get(k))).append("\">");
+                }
+            }
+            b.append("<label>User name <input name=\"username\" autofocus required></label> <button>Sign in</button></form>");
+            html(ex, 200, "<h1>Development issuer: sign in</h1>" + b);
+            return;
+        }
+        String user = p.get("username");
+        if (user == null || !user.matches("[A-Za-z0-9._@-]{1,64}")) {
+            html(ex, 400, "<p>username: expected 1-64 letters, digits, '.', '_', '@' or '-'.</p>");
+            return;
+        }
+        byte[] raw = new byte[32];
+        RANDOM.nextBytes(raw);
+        String code = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        codes.put(code, new Grant(clientId, redirectUri, p.get("code_challenge"), p.get("nonce"), user,
+                clock.instant().plus(CODE_LIFETIME)));
+        redirect(ex, redirectUri, "code=" + enc(code) + "&state=" + enc(state));
+    }
+
+    /** {@code POST /token}: redeems a code once, checking client, redirect URI and the PKCE verifier. */
+    private void tokenEndpoint(HttpExchange ex) throws IOException {
+        if (!ex.getRequestMethod().equals("POST")) {
+            respond(ex, 405, "{\"error\":\"invalid_request\",\"error_description\":\"POST expected\"}");
+            return;
+        }
+        Map<String, String> p = form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        String code = p.get("code");
+        Grant g = code == null ? null : codes.remove(code);
+        if (!"authorization_code".equals(p.get("grant_type"))) {
+            respond(ex, 400, "{\"error\":\"unsupported_grant_type\"}");
+            return;
+        }
+        if (g == null || clock.instant().isAfter(g.expires()) || !g.clientId().equals(p.get("client_id"))
+                || !g.redirectUri().equals(p.get("redirect_uri"))) {
+            respond(ex, 400, "{\"error\":\"invalid_grant\"}");
+            return;
+        }
+        String verifier = p.get("code_verifier");
+        String challenge;
+        try {
+            challenge = verifier == null ? "" : java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        if (!java.security.MessageDigest.isEqual(challenge.getBytes(StandardCharsets.US_ASCII),
+                g.challenge().getBytes(StandardCharsets.US_ASCII))) {
+            respond(ex, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"code_verifier does not match\"}");
+            return;
+        }
+        String access = users.apply(g.subject()).mint();
+        Token id = token(g.subject()).audience(g.clientId());
+        if (g.nonce() != null) {
+            id.claim("nonce", g.nonce());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("access_token", access);
+        out.put("token_type", "Bearer");
+        out.put("id_token", id.mint());
+        out.put("expires_in", DEFAULT_LIFETIME.toSeconds());
+        exchangeHeaders(ex);
+        respond(ex, 200, JSONObjectUtils.toJSONString(out));
+    }
+
+    private static void exchangeHeaders(HttpExchange ex) {
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+    }
+
+    private static void redirect(HttpExchange ex, String to, String query) throws IOException {
+        ex.getResponseHeaders().set("Location", to + (to.contains("?") ? "&" : "?") + query);
+        ex.sendResponseHeaders(302, -1);
+    }
+
+    private static void html(HttpExchange ex, int status, String body) throws IOException {
+        byte[] b = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Airlock dev issuer</title></head><body>"
+                + body + "</body></html>").getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+        ex.sendResponseHeaders(status, b.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    private static Map<String, String> form(String s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (s == null || s.isEmpty()) {
+            return m;
+        }
+        for (String pair : s.split("&")) {
+            int eq = pair.indexOf('=');
+            try {
+                m.putIfAbsent(java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+                        eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                // malformed escape: field left out
+            }
+        }
+        return m;
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
     }
 
     private void countRequest(String path) {

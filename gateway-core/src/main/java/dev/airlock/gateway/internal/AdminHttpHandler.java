@@ -1,5 +1,6 @@
 package dev.airlock.gateway.internal;
 
+import dev.airlock.approvals.HttpCall;
 import dev.airlock.approvals.HttpReply;
 import dev.airlock.approvals.PlainHttpHandler;
 import io.netty.buffer.ByteBufUtil;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes of the admin listener: {@code /healthz}, {@code /readyz}, {@code /metrics}, the approvals REST API and,
- * when configured, the Slack interactivity endpoint. Anything that touches the lineage store or verifies a token
+ * when configured, the Slack interactivity endpoint and the approval web page ({@code /approvals}). Anything that touches the lineage store or verifies a token
  * runs on {@code blocking} and writes its answer back on the channel's event loop.
  */
 @ChannelHandler.Sharable
@@ -39,19 +40,27 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
     private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
 
     public static final String SLACK_PATH = "/slack/interactivity";
+    /** Where the approval web page lives (when enabled). */
+    public static final String WEB_PATH = "/approvals";
 
     private final BooleanSupplier ready;
     private final Supplier<String> metrics;
     private final ApprovalsApi approvals;
     private final PlainHttpHandler slack;
+    private final PlainHttpHandler web;
     private final Executor blocking;
 
+    /**
+     * @param slack the Slack interactivity endpoint, or {@code null}
+     * @param web   the approval web page, or {@code null}
+     */
     public AdminHttpHandler(BooleanSupplier ready, Supplier<String> metrics, ApprovalsApi approvals, PlainHttpHandler slack,
-                            Executor blocking) {
+                            PlainHttpHandler web, Executor blocking) {
         this.ready = ready;
         this.metrics = metrics;
         this.approvals = approvals;
         this.slack = slack;
+        this.web = web;
         this.blocking = blocking;
     }
 
@@ -72,16 +81,27 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
                 byte[] body = ByteBufUtil.getBytes(req.content());
                 if (path.equals(ApprovalsApi.PREFIX) || path.startsWith(ApprovalsApi.PREFIX + "/")) {
                     String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-                    offload(ctx, keepAlive, () -> approvals.handle(method, path, auth, body));
+                    String client = req.headers().get(ApprovalsApi.CLIENT_HEADER);
+                    offload(ctx, keepAlive, () -> approvals.handle(method, path, auth, body, client));
                 } else if (path.equals(SLACK_PATH) && slack != null) {
-                    Map<String, List<String>> headers = new LinkedHashMap<>();
-                    req.headers().forEach(e -> headers.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
-                    offload(ctx, keepAlive, () -> slack.handle(method, path, headers, body));
+                    HttpCall call = call(ctx, req, path, body);
+                    offload(ctx, keepAlive, () -> slack.handle(call));
+                } else if (web != null && (path.equals(WEB_PATH) || path.startsWith(WEB_PATH + "/"))) {
+                    HttpCall call = call(ctx, req, path, body);
+                    offload(ctx, keepAlive, () -> web.handle(call));
                 } else {
                     respond(ctx, keepAlive, ApprovalsApi.problem(404, "not found", path));
                 }
             }
         }
+    }
+
+    private static HttpCall call(ChannelHandlerContext ctx, FullHttpRequest req, String path, byte[] body) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        req.headers().forEach(e -> headers.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        int q = req.uri().indexOf('?');
+        return new HttpCall(req.method().name(), path, q < 0 ? null : req.uri().substring(q + 1), headers, body,
+                String.valueOf(ctx.channel().remoteAddress()));
     }
 
     private void offload(ChannelHandlerContext ctx, boolean keepAlive, Supplier<HttpReply> work) {
@@ -108,6 +128,7 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
         if (reply.contentType() != null) {
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
         }
+        reply.headers().forEach(h -> res.headers().add(h.getKey(), h.getValue()));
         HttpUtil.setContentLength(res, reply.body().length);
         HttpUtil.setKeepAlive(res, keepAlive);
         if (!ctx.channel().isActive()) {

@@ -21,13 +21,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The approvals REST API, {@code /api/v1/approvals}: list pending, show one, approve, deny. Every call carries
- * an OIDC bearer token verified like an agent's; who may vote is decided by {@link ApprovalService}. Runs on
+ * The approvals REST API, {@code /api/v1/approvals}: list the pending requests the caller may vote on, show one
+ * (to its approvers and its own requester chain), approve, deny. Every call carries an OIDC bearer token verified
+ * like an agent's; who may vote is decided by {@link ApprovalService}, as for every channel. Runs on
  * a blocking executor (it reads the lineage store), never on an event loop.
  */
 public final class ApprovalsApi {
 
     public static final String PREFIX = "/api/v1/approvals";
+    private static final int MAX_BODY = 16 * 1024;
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final ApprovalService approvals;
@@ -38,7 +40,15 @@ public final class ApprovalsApi {
         this.verifier = verifier;
     }
 
+    /** The header the {@code airlock approvals} CLI sends, so lineage says {@code cli} rather than {@code rest}. */
+    public static final String CLIENT_HEADER = "X-Airlock-Client";
+
     public HttpReply handle(String method, String path, String authorization, byte[] body) {
+        return handle(method, path, authorization, body, null);
+    }
+
+    /** @param client the {@value #CLIENT_HEADER} header, or {@code null} */
+    public HttpReply handle(String method, String path, String authorization, byte[] body, String client) {
         Identity who;
         try {
             who = authenticate(authorization);
@@ -51,7 +61,8 @@ public final class ApprovalsApi {
                 return problem(405, "method not allowed", method + " " + path + " (expected: GET)");
             }
             ArrayNode out = JSON.createArrayNode();
-            for (StoredApproval s : approvals.pending()) {
+            // only what the caller may vote on (an agent's token lists nothing)
+            for (StoredApproval s : approvals.pendingFor(who)) {
                 out.add(json(s, false));
             }
             return HttpReply.json(200, out.toString());
@@ -62,9 +73,9 @@ public final class ApprovalsApi {
             if (!method.equals("GET")) {
                 return problem(405, "method not allowed", method + " " + path + " (expected: GET)");
             }
-            Optional<StoredApproval> s = find(id);
+            Optional<StoredApproval> s = find(id, who);
             return s.map(a -> HttpReply.json(200, json(a, true).toString()))
-                    .orElseGet(() -> problem(404, "not found", "no approval request " + id));
+                    .orElseGet(() -> problem(404, "not found", "no approval request " + id + " visible to you"));
         }
         if (parts.length == 2 && (parts[1].equals("approve") || parts[1].equals("deny"))) {
             if (!method.equals("POST")) {
@@ -74,15 +85,25 @@ public final class ApprovalsApi {
             if (body.length > 0) {
                 try {
                     JsonNode b = JSON.readTree(body);
+                    if (b == null || !b.isObject()) {
+                        return problem(400, "bad request", "body: (expected: {\"reason\": \"…\"} or empty)");
+                    }
+                    if (b.has("reason") && !b.get("reason").isNull() && !b.get("reason").isTextual()) {
+                        return problem(400, "bad request", "reason: (expected: a string)");
+                    }
                     reason = b.hasNonNull("reason") ? b.get("reason").asText() : null;
                 } catch (IOException e) {
                     return problem(400, "bad request", "body: not JSON (expected: {\"reason\": \"…\"} or empty)");
                 }
             }
-            if (find(id).isEmpty()) {
+            if (body.length > MAX_BODY) {
+                return problem(413, "body too large", "body: " + body.length + " bytes (expected: <= " + MAX_BODY + ")");
+            }
+            if (find(id, null).isEmpty()) {
                 return problem(404, "not found", "no approval request " + id);
             }
-            VoteResult r = approvals.vote(id, who, parts[1].equals("approve") ? Vote.APPROVE : Vote.DENY, reason, "cli");
+            VoteResult r = approvals.vote(id, who, parts[1].equals("approve") ? Vote.APPROVE : Vote.DENY, reason,
+                    "cli".equals(client) ? "cli" : "rest");
             ObjectNode out = JSON.createObjectNode();
             out.put("request_id", r.requestId()).put("accepted", r.accepted()).put("state", r.state().wireName())
                     .put("message", r.message());
@@ -101,13 +122,14 @@ public final class ApprovalsApi {
         return problem(404, "not found", path);
     }
 
-    private Optional<StoredApproval> find(String id) {
+    /** @param viewer who looks, or {@code null} for a plain existence check before a vote */
+    private Optional<StoredApproval> find(String id, Identity viewer) {
         try {
             java.util.UUID.fromString(id);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        return approvals.find(id);
+        return viewer == null ? approvals.find(id) : approvals.findFor(id, viewer);
     }
 
     private Identity authenticate(String authorization) {
