@@ -1,6 +1,5 @@
 package dev.airlock.audit;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.audit.internal.Envelope;
 import dev.airlock.audit.internal.EventCodec;
 import dev.airlock.audit.internal.Journal;
@@ -44,21 +43,9 @@ public final class ApprovalStore {
 
     /** Stores a new pending request. */
     public ApprovalRequest create(NewApproval n) {
-        ObjectNode b = EventCodec.JSON.createObjectNode();
-        b.put("request_id", n.requestId().toString())
-                .put("action_id", n.actionId() == null ? null : n.actionId().toString())
-                .put("action_digest", n.actionDigest())
-                .put("session_id", n.sessionId() == null ? null : n.sessionId().toString())
-                .put("subject", n.identity().subject());
-        EventCodec.strings(b.putArray("chain_subjects"), n.identity().chainSubjects());
-        ObjectNode id = b.putObject("identity");
-        EventCodec.putIdentity(id, n.identity());
-        b.put("connection", n.connection()).put("policy_version", n.policyVersion()).put("profile", n.profile());
-        EventCodec.strings(b.putArray("approvers"), n.approvers());
-        EventCodec.strings(b.putArray("channels"), n.channels());
-        b.put("summary", n.summary()).put("expires_at", n.expiresAt().toString());
+        Envelope e = EventCodec.approvalRequest(n, LineageIds.next(), Instant.now());
         inTransaction(c -> {
-            journal.append(c, List.of(new Envelope(UUID.randomUUID(), "approval_request", Instant.now(), EventCodec.write(b))), false);
+            append(c, e);
             notify(c, n.requestId());
             return null;
         });
@@ -72,7 +59,7 @@ public final class ApprovalStore {
      */
     public Optional<ApprovalVote> recordVote(UUID requestId, String voter, ApprovalVote.Choice choice, String channel,
                                              String reason) {
-        ApprovalVote v = new ApprovalVote(UUID.randomUUID(), requestId, voter, choice, channel, reason, Instant.now());
+        ApprovalVote v = new ApprovalVote(LineageIds.next(), requestId, voter, choice, channel, reason, Instant.now());
         return inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT state FROM lineage.approval_requests WHERE request_id = ? FOR SHARE")) {
@@ -86,10 +73,7 @@ public final class ApprovalStore {
                     }
                 }
             }
-            ObjectNode b = EventCodec.JSON.createObjectNode();
-            b.put("vote_id", v.voteId().toString()).put("request_id", requestId.toString()).put("voter", voter)
-                    .put("vote", choice.name().toLowerCase(Locale.ROOT)).put("channel", channel).put("reason", reason);
-            journal.append(c, List.of(new Envelope(UUID.randomUUID(), "approval_vote", v.at(), EventCodec.write(b))), false);
+            append(c, EventCodec.approvalVote(v, LineageIds.next()));
             return Optional.of(v);
         });
     }
@@ -122,13 +106,14 @@ public final class ApprovalStore {
                     return false;
                 }
             }
-            ObjectNode b = EventCodec.JSON.createObjectNode();
-            b.put("request_id", requestId.toString()).put("from_state", "pending").put("to_state", to.sqlName())
-                    .put("by_subject", by).put("channel", channel).put("reason", reason);
-            journal.append(c, List.of(new Envelope(UUID.randomUUID(), "approval_state", now, EventCodec.write(b))), false);
+            append(c, EventCodec.approvalState(LineageIds.next(), now, requestId, "pending", to.sqlName(), by, channel, reason));
             notify(c, requestId);
             return true;
         });
+    }
+
+    private void append(Connection c, Envelope e) throws SQLException {
+        journal.append(c, List.of(e), false);
     }
 
     public Optional<ApprovalRequest> find(UUID requestId) {

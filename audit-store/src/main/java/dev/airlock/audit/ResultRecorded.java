@@ -28,6 +28,6 @@ public record ResultRecorded(UUID recordId, Instant at, UUID actionId, Long rows
     }
 
     public static ResultRecorded of(UUID actionId, Long rows, Duration duration, String errorClass, String errorMessage) {
-        return new ResultRecorded(UUID.randomUUID(), Instant.now(), actionId, rows, duration, errorClass, errorMessage);
+        return new ResultRecorded(LineageIds.next(), Instant.now(), actionId, rows, duration, errorClass, errorMessage);
     }
 }

@@ -33,7 +33,7 @@ class AuditingDocIT {
         events.add(ActionRecorded.of(scp, story.session(), Samples.scp()));
         events.add(DecisionRecorded.of(scp, Samples.allow("ops-read-logs")));
         events.add(ResultRecorded.of(scp, null, Duration.ofSeconds(2), "exit:1", "No such file"));
-        try (LineageWriter w = store.startWriter(WriterConfig.defaults(spool))) {
+        try (LineageWriter w = store.startWriter(WriterConfig.defaults(spool).withOpenLineageOutbox(true))) {
             List<CompletableFuture<Void>> fs = new ArrayList<>();
             events.forEach(e -> fs.add(w.append(e).toCompletableFuture()));
             CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);

@@ -84,10 +84,10 @@ class StoreOutageIT {
                 assertThat(w.stats().spooled()).isPositive();
             }
             List<List<Object>> counts = store.queries().query(
-                    "SELECT count(*), count(DISTINCT record_id), (SELECT count(*) FROM lineage.actions) FROM lineage.record").rows();
+                    "SELECT count(*), count(DISTINCT record_id), (SELECT count(*) FROM lineage.actions) FROM lineage.journal").rows();
             assertThat(counts).containsExactly(List.of((long) total, (long) total, (long) total));
             List<Object> stored = new ArrayList<>();
-            store.queries().query("SELECT record_id FROM lineage.record ORDER BY seq").rows().forEach(r -> stored.add(r.get(0)));
+            store.queries().query("SELECT record_id FROM lineage.journal WHERE chain = 'main' ORDER BY seq").rows().forEach(r -> stored.add(r.get(0)));
             assertThat(stored).containsExactlyElementsOf(new ArrayList<Object>(ids));
             assertThat(store.verify().ok()).isTrue();
         } finally {
