@@ -8,6 +8,7 @@ import dev.airlock.approvals.PendingApproval;
 import dev.airlock.audit.ActionRecorded;
 import dev.airlock.audit.DecisionRecorded;
 import dev.airlock.audit.LineageEvent;
+import dev.airlock.audit.LineageIds;
 import dev.airlock.audit.LineageWriter;
 import dev.airlock.audit.ResultRecorded;
 import dev.airlock.audit.SessionEnded;
@@ -208,9 +209,13 @@ public final class AirlockGate {
             UpstreamTarget target = new UpstreamTarget(conn.upstream().host(), conn.upstream().port(),
                     conn.database().orElse(conn.name()), conn.login().orElse("postgres"),
                     conn.credentials().password().map(Secret::reveal).orElse(null), UpstreamTarget.TlsMode.DISABLE);
-            GateSession s = new GateSession(UUID.randomUUID(), identity, ref, target);
-            lineage.append(SessionStarted.of(s.sessionId, identity, conn.name(), conn.protocol(),
-                    String.valueOf(client.remote()), client.attributes().get("application_name")));
+            GateSession s = new GateSession(LineageIds.next(), identity, ref, target);
+            if (!queued(lineage.append(SessionStarted.of(s.sessionId, identity, conn.name(), conn.protocol(),
+                    String.valueOf(client.remote()), client.attributes().get("application_name"))))) {
+                metrics.sessionRejected("lineage_unavailable");
+                throw new GateRejectedException(Failure.UNAVAILABLE, "Airlock cannot record this session now: the lineage "
+                        + "store is not keeping up", "Try again later.");
+            }
             metrics.sessionOpened(conn.name());
             return s;
         });
@@ -238,13 +243,18 @@ public final class AirlockGate {
             return CompletableFuture.completedFuture(Verdict.ALLOW);
         }
         metrics.decision(session.connection.name(), decision.effect().yamlName());
-        UUID actionId = UUID.randomUUID();
+        UUID actionId = LineageIds.next(); // time-ordered: cheap primary-key inserts in the lineage store
         ActionRecorded act = ActionRecorded.of(actionId, session.sessionId, action);
         DecisionRecorded dec = DecisionRecorded.of(actionId, decision);
         switch (decision.effect()) {
             case ALLOW -> {
-                lineage.append(act);
-                lineage.append(dec);
+                if (!queued(lineage.append(act)) | !queued(lineage.append(dec))) {
+                    // the lineage queue is full: running the statement unrecorded would be failing open
+                    metrics.decided(System.nanoTime() - start);
+                    return CompletableFuture.completedFuture(Verdict.deny(Failure.UNAVAILABLE,
+                            "Airlock cannot record this statement now: the lineage store is not keeping up",
+                            decision.decidingRule(), actionId.toString(), "Try again later."));
+                }
                 session.remember(command, new Admitted(actionId));
                 metrics.decided(System.nanoTime() - start);
                 return CompletableFuture.completedFuture(Verdict.ALLOW);
@@ -368,6 +378,11 @@ public final class AirlockGate {
         return new ApprovalProfile(p.name(), new ApprovalProfile.Approvers(java.util.Set.copyOf(p.approverGroups()),
                 java.util.Set.copyOf(p.approverUsers())), p.quorum(), p.timeout(), p.remindAfter(), p.grantWindow(),
                 p.channels());
+    }
+
+    /** False when the writer refused the record at once (backpressure, closed); such a refusal is counted by the writer. */
+    private static boolean queued(CompletionStage<Void> append) {
+        return !append.toCompletableFuture().isCompletedExceptionally();
     }
 
     private CompletableFuture<Void> durably(LineageEvent a, LineageEvent b) {

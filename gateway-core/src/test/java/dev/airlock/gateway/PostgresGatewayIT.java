@@ -265,6 +265,18 @@ class PostgresGatewayIT {
         });
     }
 
+    @Test
+    void refusesSessionsAndStatementsItCannotRecord() throws Exception {
+        try (GatewayHarness own = new GatewayHarness(); Connection c = own.connect(own.token("agent-1", "agents"));
+             Statement s = c.createStatement()) {
+            own.server.lineageWriter().close(); // from now on every append is refused at once, as when its queue is full
+            assertThatThrownBy(() -> s.executeQuery("SELECT count(*) FROM items")).isInstanceOf(PSQLException.class)
+                    .hasMessageContaining("cannot record this statement now");
+            assertThatThrownBy(() -> own.connect(own.token("agent-2", "agents"))).isInstanceOf(PSQLException.class)
+                    .hasMessageContaining("cannot record this session now");
+        }
+    }
+
     /** Polls until {@code probe} yields a value; lineage writes and approval rows land asynchronously. */
     static <T> T await(Supplier<Optional<T>> probe) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
