@@ -92,6 +92,19 @@ class AuditCommandIT {
     }
 
     @Test
+    void sessionPrintsJsonWithEachAction() {
+        assertThat(run("session", session.toString(), "--json")).isZero();
+        assertThat(out.toString()).contains("\"subject\" : \"alice\"", "\"client_address\" : \"10.0.0.7:5000\"",
+                "\"actions_detail\"", "\"effect\" : \"DENY\"");
+    }
+
+    @Test
+    void approvalsPrintsJson() {
+        assertThat(run("approvals", "--json")).isZero();
+        assertThat(out.toString().trim()).isEqualTo("[ ]");
+    }
+
+    @Test
     void approvalsFiltersByState() {
         assertThat(run("approvals", "--state", "pending")).isZero();
         assertThat(out.toString()).contains("(0 rows)");
