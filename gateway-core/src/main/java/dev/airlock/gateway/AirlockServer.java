@@ -5,7 +5,9 @@ import dev.airlock.approvals.JdbcApprovalStore;
 import dev.airlock.approvals.StoredApproval;
 import dev.airlock.audit.EmbeddedLineageStore;
 import dev.airlock.audit.LineageStore;
+import dev.airlock.audit.ExportConfig;
 import dev.airlock.audit.LineageWriter;
+import dev.airlock.audit.OpenLineageExporter;
 import dev.airlock.audit.PolicyLoaded;
 import dev.airlock.audit.StoreConfig;
 import dev.airlock.audit.WriterConfig;
@@ -13,6 +15,7 @@ import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.ConfigWatcher;
 import dev.airlock.config.IdentityProviderConfig;
 import dev.airlock.config.LineageConfig;
+import dev.airlock.config.OpenLineageConfig;
 import dev.airlock.config.ListenerConfig;
 import dev.airlock.config.Protocol;
 import dev.airlock.config.Secret;
@@ -59,6 +62,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -160,8 +164,17 @@ public final class AirlockServer implements AutoCloseable {
             resources.add(store);
         }
         java.nio.file.Files.createDirectories(config.lineage().spoolDir());
-        writer = store.startWriter(WriterConfig.defaults(config.lineage().spoolDir().resolve(options.replicaId() + ".spool")));
+        Optional<OpenLineageConfig> openLineage = config.lineage().openLineage();
+        writer = store.startWriter(WriterConfig.defaults(config.lineage().spoolDir().resolve(options.replicaId() + ".spool"))
+                .withOpenLineageOutbox(openLineage.isPresent()));
         resources.add(writer);
+        if (openLineage.isPresent()) {
+            OpenLineageConfig ol = openLineage.get();
+            ExportConfig export = new ExportConfig(ExportConfig.Transport.valueOf(ol.transport().name()), ol.url().orElse(null),
+                    ol.file().orElse(null), ol.namespace(), ol.interval(), 100);
+            resources.add(new OpenLineageExporter(store.dataSource(), export).start());
+            log.info("OpenLineage export: {} every {}", ol.transport().name().toLowerCase(java.util.Locale.ROOT), ol.interval());
+        }
 
         // identity
         List<IssuerSettings> issuers = new ArrayList<>();
@@ -212,6 +225,9 @@ public final class AirlockServer implements AutoCloseable {
         GateMetrics metrics = new GateMetrics(registry);
         registry.gauge("airlock_lineage_queued", writer, w -> w.stats().queued());
         registry.gauge("airlock_lineage_spooled_records", writer, w -> w.stats().spoolRecords());
+        registry.more().counter("airlock_lineage_backpressure_rejected", List.of(), writer, w -> w.stats().rejected());
+        registry.more().counter("airlock_lineage_dead_lettered", List.of(), writer, w -> w.stats().deadLettered());
+        registry.more().counter("airlock_lineage_committed", List.of(), writer, w -> w.stats().committed());
         AirlockGate gate = new AirlockGate(verifier, config.connections(), policy, approvals, writer, metrics, options.clock());
 
         // network
