@@ -4,7 +4,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import javax.sql.DataSource;
+import java.util.Arrays;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
  * The lineage store: a HikariCP pool on PostgreSQL with the {@code lineage} schema migrated by Flyway.
@@ -41,18 +44,20 @@ public final class LineageStore implements AutoCloseable {
         return new LineageStore(ds);
     }
 
-    /** Applies the {@code lineage} migrations to a database. */
+    /**
+     * Applies the {@code lineage} migrations to a database. V4+ (lineage) and V20+ (approvals) grow side by
+     * side, so a store at V20 may still lack a lower lineage version: only then does Flyway run out of order.
+     */
     public static void migrate(DataSource ds) {
-        Flyway.configure()
+        FluentConfiguration config = Flyway.configure()
                 .dataSource(ds)
                 .schemas("lineage")
                 .createSchemas(true)
                 .table("flyway_lineage_history")
-                .locations("classpath:db/migration")
-                // V4+ (lineage) and V20+ (approvals) grow side by side: a store at V20 still takes a new V4
-                .outOfOrder(true)
-                .load()
-                .migrate();
+                .locations("classpath:db/migration");
+        Flyway flyway = config.load();
+        boolean behind = Arrays.stream(flyway.info().all()).anyMatch(m -> m.getState() == MigrationState.IGNORED);
+        (behind ? config.outOfOrder(true).load() : flyway).migrate();
     }
 
     public DataSource dataSource() {
