@@ -78,7 +78,7 @@ public final class LineageWriter implements AutoCloseable {
     private volatile long spoolRecords;
     private volatile boolean reachable = true;
     private volatile boolean running = true;
-    private long nextRetryNanos;
+    private volatile long nextRetryNanos;
     private long replayOffset;
 
     private LineageWriter(DataSource dataSource, WriterConfig config, Spool spool) {
@@ -173,6 +173,10 @@ public final class LineageWriter implements AutoCloseable {
             try {
                 write(durableJournal, ready);
                 reachable = true;
+                if (spoolRecords > 0) {
+                    nextRetryNanos = System.nanoTime(); // PostgreSQL is back: replay the spool now, not at the next retry
+                    queue.offer(WAKE);
+                }
             } catch (SQLException | RuntimeException e) {
                 // the bulk lane spools them; their stages complete when the spool is replayed (or time out)
                 unreachable(e);

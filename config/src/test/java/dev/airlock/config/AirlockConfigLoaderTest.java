@@ -504,7 +504,7 @@ class AirlockConfigLoaderTest {
                   openlineage: {transport: http, file: x}
                 """)).containsExactly(
                 "18:16: lineage.openlineage: missing required key 'url' (transport is http)",
-                "18:39: lineage.openlineage.file: only used with transport: file");
+                "18:40: lineage.openlineage.file: only used with transport: file");
         assertThat(problems(head + "lineage: {store: embedded, openlineage: {transport: kafka}}\n")).containsExactly(
                 "16:53: lineage.openlineage.transport: 'kafka' is not one of http, file, console");
     }

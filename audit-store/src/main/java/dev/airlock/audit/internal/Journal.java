@@ -111,63 +111,68 @@ public final class Journal {
 
         // One COPY per table, straight into the month's partition where the table is partitioned: routing each
         // row through the parent costs PostgreSQL a tuple slot and its resource-owner bookkeeping per row.
+        Buffers buffers = BUFFERS.get();
         Map<String, Sink> rows = new LinkedHashMap<>();
         Map<String, Table> tables = new HashMap<>();
         Map<String, Sink> links = new LinkedHashMap<>();
         Months months = new Months();
         List<Envelope> results = openLineageOutbox ? new ArrayList<>() : null;
-        Sink canon = new Sink(1024);
-        MessageDigest md = Digests.sha256();
-        int perTable = Math.min(todo.size(), 4096);
-        for (Envelope e : todo) {
-            seq++;
-            canon.reset();
-            Records.canonical(canon, e, chain, seq);
-            byte[] hash = Hashing.link(md, prev, canon.array(), canon.length());
-            Table t = e.table();
-            String target = t.partitioned() ? t.tableName() + months.suffix(e.atMicros()) : t.tableName();
-            Sink s = rows.get(target);
-            if (s == null) {
-                s = new Sink(perTable * 256).put(COPY_HEADER);
-                rows.put(target, s);
-                tables.put(target, t);
-            }
-            Object[] v = e.values();
-            List<Table.Column> cols = t.columns();
-            s.putShort(cols.size() + 4);
-            for (int i = 0; i < v.length; i++) {
-                if (v[i] == null) {
-                    s.putInt(-1);
-                } else {
-                    cols.get(i).type().binary(s, v[i]);
+        Sink canon = buffers.canon;
+        MessageDigest md = buffers.md;
+        try {
+            for (Envelope e : todo) {
+                seq++;
+                canon.reset();
+                Records.canonical(canon, e, chain, seq);
+                byte[] hash = Hashing.link(md, prev, canon.array(), canon.length());
+                Table t = e.table();
+                String target = t.partitioned() ? t.tableName() + months.suffix(e.atMicros()) : t.tableName();
+                Sink s = rows.get(target);
+                if (s == null) {
+                    s = buffers.take().put(COPY_HEADER);
+                    rows.put(target, s);
+                    tables.put(target, t);
                 }
-            }
-            Type.TEXT.binary(s, chain);
-            s.putInt(8).putLong(seq);
-            Type.BYTEA.binary(s, prev);
-            Type.BYTEA.binary(s, hash);
-            if (!e.links().isEmpty()) {
-                String linkTarget = "lineage.action_objects" + months.suffix(e.atMicros());
-                Sink l = links.computeIfAbsent(linkTarget, k -> new Sink(perTable * 64).put(COPY_HEADER));
-                for (Envelope.Link link : e.links()) {
-                    l.putShort(4);
-                    Type.UUID_T.binary(l, e.key());
-                    Type.UUID_T.binary(l, link.object().id());
-                    Type.TEXT.binary(l, link.access());
-                    Type.TIMESTAMP.binary(l, e.atMicros());
+                Object[] v = e.values();
+                List<Table.Column> cols = t.columns();
+                s.putShort(cols.size() + 4);
+                for (int i = 0; i < v.length; i++) {
+                    if (v[i] == null) {
+                        s.putInt(-1);
+                    } else {
+                        cols.get(i).type().binary(s, v[i]);
+                    }
                 }
+                Type.TEXT.binary(s, chain);
+                s.putInt(8).putLong(seq);
+                Type.BYTEA.binary(s, prev);
+                Type.BYTEA.binary(s, hash);
+                if (!e.links().isEmpty()) {
+                    String linkTarget = "lineage.action_objects" + months.suffix(e.atMicros());
+                    Sink l = links.computeIfAbsent(linkTarget, k -> buffers.take().put(COPY_HEADER));
+                    for (Envelope.Link link : e.links()) {
+                        l.putShort(4);
+                        Type.UUID_T.binary(l, e.key());
+                        Type.UUID_T.binary(l, link.object().id());
+                        Type.TEXT.binary(l, link.access());
+                        Type.TIMESTAMP.binary(l, e.atMicros());
+                    }
+                }
+                if (results != null && t == Table.RESULTS) {
+                    results.add(e);
+                }
+                prev = hash;
             }
-            if (results != null && t == Table.RESULTS) {
-                results.add(e);
+            PGConnection pg = c.unwrap(PGConnection.class);
+            for (Map.Entry<String, Sink> r : rows.entrySet()) {
+                copy(pg, tables.get(r.getKey()).copySql(r.getKey()), r.getValue());
             }
-            prev = hash;
-        }
-        PGConnection pg = c.unwrap(PGConnection.class);
-        for (Map.Entry<String, Sink> r : rows.entrySet()) {
-            copy(pg, tables.get(r.getKey()).copySql(r.getKey()), r.getValue());
-        }
-        for (Map.Entry<String, Sink> l : links.entrySet()) {
-            copy(pg, "COPY " + l.getKey() + LINKS_COLUMNS, l.getValue());
+            for (Map.Entry<String, Sink> l : links.entrySet()) {
+                copy(pg, "COPY " + l.getKey() + LINKS_COLUMNS, l.getValue());
+            }
+        } finally {
+            rows.values().forEach(buffers::give);
+            links.values().forEach(buffers::give);
         }
         if (results != null && !results.isEmpty()) {
             enqueueForOpenLineage(c, results);
@@ -197,6 +202,30 @@ public final class Journal {
     }
 
     private record Head(long seq, byte[] hash) {}
+
+    /**
+     * COPY buffers kept per thread from batch to batch: a batch's buffers are megabytes, which G1 would
+     * otherwise allocate as humongous objects, straight in the old generation, for every batch.
+     */
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private static final class Buffers {
+        final Sink canon = new Sink(4096);
+        final MessageDigest md = Digests.sha256();
+        private final java.util.ArrayDeque<Sink> free = new java.util.ArrayDeque<>();
+
+        Sink take() {
+            Sink s = free.poll();
+            return s == null ? new Sink(64 * 1024) : s;
+        }
+
+        void give(Sink s) {
+            s.reset();
+            if (free.size() < 8) {
+                free.push(s);
+            }
+        }
+    }
 
     /** The partition name suffix ({@code _YYYY_MM}, as {@code lineage.ensure_partitions} names them) of a time. */
     private static final class Months {

@@ -163,9 +163,12 @@ public final class Spool implements AutoCloseable {
             int magic = header.getInt();
             int length = header.getInt();
             int crc = header.getInt();
+            if (magic != MAGIC || length < 0 || length > MAX_FRAME || pos + HEADER + length > size) {
+                throw new LineageException.SpoolCorrupted(path + ": record at offset " + pos + " changed on disk");
+            }
             ByteBuffer payload = ByteBuffer.allocate(length);
             readFully(payload, pos + HEADER);
-            if (magic != MAGIC || crc32c(payload.array()) != crc) {
+            if (crc32c(payload.array()) != crc) {
                 throw new LineageException.SpoolCorrupted(path + ": record at offset " + pos + " changed on disk");
             }
             out.add(decode(payload.array(), pos));

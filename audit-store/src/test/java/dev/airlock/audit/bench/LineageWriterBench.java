@@ -72,6 +72,11 @@ public final class LineageWriterBench {
             System.out.println("--- measured run ---");
             run(store, cfg, records, samples, data);
             System.out.printf("load average after: %s%n", loadAverage());
+            long v0 = System.nanoTime();
+            var report = store.verify();
+            double secs = (System.nanoTime() - v0) / 1e9;
+            System.out.printf("verify: %s, %d records in %d chains, %.1fs (%.0f records/s)%n", report.ok() ? "OK" : "BROKEN",
+                    report.records(), report.chains(), secs, report.records() / secs);
         }
     }
 
