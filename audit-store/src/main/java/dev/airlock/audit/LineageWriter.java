@@ -502,6 +502,16 @@ public final class LineageWriter implements AutoCloseable {
             bulkThread.join(); // after the durable lane, which may still hand records over
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
+        }
+        // an append that raced with close: fail it rather than leave its stage pending forever
+        List<Pending> late = new ArrayList<>();
+        priority.drainTo(late);
+        queue.drainTo(late);
+        for (Pending p : late) {
+            if (p != WAKE) {
+                p.future.completeExceptionally(new LineageException("lineage writer is closed"));
+            }
         }
     }
 
