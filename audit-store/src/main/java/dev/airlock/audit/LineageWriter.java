@@ -73,6 +73,10 @@ public final class LineageWriter implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong delayed = new AtomicLong();
+    /** {@link #enqueue} calls waiting for room in the queue, oldest first. */
+    private final ConcurrentLinkedQueue<Waiting> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waitingCount = new AtomicInteger();
     private final AtomicInteger depth = new AtomicInteger();
     private final AtomicInteger queuePeak = new AtomicInteger();
     private volatile long spoolRecords;
@@ -127,6 +131,81 @@ public final class LineageWriter implements AutoCloseable {
                 .orTimeout(config.durableTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Queues the event like {@link #append}, but while the queue is full waits for room, without blocking
+     * the caller, instead of failing at once: back-pressure for callers that can hold their own caller, such
+     * as the gate holding an agent's statement. Appends that wait are served first come, first served.
+     *
+     * @return a stage that completes once the event is queued (its durability then follows as for
+     *         {@link #append}), or fails with {@link LineageException.Backpressure} when no room came within
+     *         {@link WriterConfig#durableTimeout()} (the event is then dropped: the caller must not go ahead),
+     *         or when the writer is closed
+     */
+    public CompletionStage<Void> enqueue(LineageEvent event) {
+        Objects.requireNonNull(event, "event");
+        if (!running) {
+            return CompletableFuture.failedFuture(new LineageException("lineage writer is closed"));
+        }
+        Pending p = new Pending(event, new CompletableFuture<>(), false);
+        if (waitingCount.get() == 0 && queue.offer(p)) {
+            queued();
+            return QUEUED;
+        }
+        if (waitingCount.get() >= config.queueCapacity()) {
+            rejected.incrementAndGet();
+            return CompletableFuture.failedFuture(backpressure(false));
+        }
+        CompletableFuture<Void> queued = new CompletableFuture<>();
+        waitingCount.incrementAndGet();
+        waiting.add(new Waiting(p, queued));
+        delayed.incrementAndGet();
+        CompletableFuture.delayedExecutor(config.durableTimeout().toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+            if (!queued.isDone()) {
+                rejected.incrementAndGet(); // counted before the caller hears of it
+                if (!queued.completeExceptionally(new LineageException.Backpressure("lineage queue full for "
+                        + config.durableTimeout().toMillis() + " ms; the store cannot keep up"))) {
+                    rejected.decrementAndGet();
+                }
+            }
+        });
+        queue.offer(WAKE); // should the queue have drained meanwhile, the bulk lane must not sleep on it
+        return queued;
+    }
+
+    private static final CompletableFuture<Void> QUEUED = CompletableFuture.completedFuture(null);
+
+    private LineageException.Backpressure backpressure(boolean durable) {
+        return new LineageException.Backpressure("lineage queue full (" + (durable ? priority.size() + " durable-first"
+                : config.queueCapacity()) + " records waiting); the store cannot keep up");
+    }
+
+    private void queued() {
+        int d = depth.incrementAndGet();
+        if (d > queuePeak.get()) {
+            queuePeak.accumulateAndGet(d, Math::max);
+        }
+    }
+
+    /** On the bulk lane: moves waiting appends into the queue while it has room, oldest first. */
+    private void admitWaiting() {
+        for (Waiting w; (w = waiting.peek()) != null; ) {
+            if (w.queued.isDone()) { // timed out (or the writer closed): dropped, the caller was told
+                waiting.poll();
+                waitingCount.decrementAndGet();
+                continue;
+            }
+            if (!queue.offer(w.pending)) {
+                return;
+            }
+            waiting.poll();
+            waitingCount.decrementAndGet();
+            queued();
+            if (!w.queued.complete(null)) {
+                w.pending.dropped = true; // the timeout won the race: the caller went on without it
+            }
+        }
+    }
+
     private CompletableFuture<Void> offer(LineageEvent event, boolean needCommit) {
         Objects.requireNonNull(event, "event");
         CompletableFuture<Void> f = new CompletableFuture<>();
@@ -137,21 +216,17 @@ public final class LineageWriter implements AutoCloseable {
         BlockingQueue<Pending> q = needCommit ? priority : queue;
         if (!q.offer(new Pending(event, f, needCommit))) {
             rejected.incrementAndGet();
-            f.completeExceptionally(new LineageException.Backpressure("lineage queue full ("
-                    + (needCommit ? priority.size() + " durable-first" : config.queueCapacity()) + " records waiting); "
-                    + "the store cannot keep up"));
+            f.completeExceptionally(backpressure(needCommit));
             return f;
         }
-        int d = depth.incrementAndGet();
-        if (d > queuePeak.get()) {
-            queuePeak.accumulateAndGet(d, Math::max);
-        }
+        queued();
         return f;
     }
 
     public WriterStats stats() {
         return new WriterStats(committed.get(), spooled.get(), replayed.get(), rejected.get(), failed.get(),
-                Math.max(0, depth.get()), queuePeak.get(), spoolRecords, reachable, deadLettered.get());
+                Math.max(0, depth.get()), queuePeak.get(), spoolRecords, reachable, deadLettered.get(), delayed.get(),
+                waitingCount.get());
     }
 
     // ------------------------------------------------------------------ durable lane
@@ -192,6 +267,7 @@ public final class LineageWriter implements AutoCloseable {
         List<Pending> batch = new ArrayList<>(config.batchSize());
         while (true) {
             batch.clear();
+            admitWaiting();
             for (Pending p; (p = handoff.poll()) != null; ) {
                 batch.add(p);
             }
@@ -267,6 +343,9 @@ public final class LineageWriter implements AutoCloseable {
     private List<Pending> encode(List<Pending> batch) {
         List<Pending> ready = new ArrayList<>(batch.size());
         for (Pending p : batch) {
+            if (p.dropped) {
+                continue;
+            }
             if (p.envelope != null) {
                 ready.add(p);
                 continue;
@@ -504,6 +583,9 @@ public final class LineageWriter implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
+        for (Waiting w; (w = waiting.poll()) != null; ) {
+            w.queued.completeExceptionally(new LineageException("lineage writer is closed"));
+        }
         // an append that raced with close: fail it rather than leave its stage pending forever
         List<Pending> late = new ArrayList<>();
         priority.drainTo(late);
@@ -515,11 +597,15 @@ public final class LineageWriter implements AutoCloseable {
         }
     }
 
+    private record Waiting(Pending pending, CompletableFuture<Void> queued) {}
+
     private static final class Pending {
         final LineageEvent event;
         final CompletableFuture<Void> future;
         final boolean needCommit;
         Envelope envelope;
+        /** Its {@link #enqueue} timed out just as it was queued: not written. */
+        boolean dropped;
 
         Pending(LineageEvent event, CompletableFuture<Void> future, boolean needCommit) {
             this.event = event;

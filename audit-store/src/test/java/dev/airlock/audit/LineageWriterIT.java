@@ -116,6 +116,52 @@ class LineageWriterIT {
     }
 
     @Test
+    void enqueueWaitsForRoomInsteadOfFailing() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        DataSource stuck = new BlockingDataSource(store.dataSource(), entered, release);
+        List<LineageEvent> es = events(4);
+        try (LineageWriter w = LineageWriter.start(stuck, config().withQueueCapacity(2).withBatchSize(1))) {
+            List<CompletableFuture<Void>> fs = new ArrayList<>();
+            fs.add(w.append(es.get(0)).toCompletableFuture());
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            fs.add(w.append(es.get(1)).toCompletableFuture());
+            fs.add(w.append(es.get(2)).toCompletableFuture());
+            CompletableFuture<Void> queued = w.enqueue(es.get(3)).toCompletableFuture();
+            assertThat(queued).as("waits for room, does not fail").isNotDone();
+            assertThat(w.stats().waiting()).isEqualTo(1);
+            release.countDown();
+            queued.get(10, TimeUnit.SECONDS);
+            awaitAll(fs);
+            assertThat(w.stats().delayed()).isEqualTo(1);
+            assertThat(w.stats().rejected()).isZero();
+        }
+        assertThat(storedIdsInChainOrder()).containsExactlyElementsOf(es.stream().map(e -> (Object) e.recordId()).toList());
+    }
+
+    @Test
+    void enqueueGivesUpAfterTheDurableTimeoutAndTheRecordIsNotWritten() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        DataSource stuck = new BlockingDataSource(store.dataSource(), entered, release);
+        List<LineageEvent> es = events(4);
+        try (LineageWriter w = LineageWriter.start(stuck, config().withQueueCapacity(2).withBatchSize(1)
+                .withDurableTimeout(Duration.ofMillis(200)))) {
+            List<CompletableFuture<Void>> fs = new ArrayList<>();
+            fs.add(w.append(es.get(0)).toCompletableFuture());
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            fs.add(w.append(es.get(1)).toCompletableFuture());
+            fs.add(w.append(es.get(2)).toCompletableFuture());
+            CompletableFuture<Void> queued = w.enqueue(es.get(3)).toCompletableFuture();
+            assertThatThrownBy(() -> queued.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(LineageException.Backpressure.class);
+            assertThat(w.stats().rejected()).isEqualTo(1);
+            release.countDown();
+            awaitAll(fs);
+        }
+        assertThat(storedIdsInChainOrder()).containsExactlyElementsOf(es.subList(0, 3).stream().map(e -> (Object) e.recordId()).toList());
+    }
+
+    @Test
     void spoolsWhileUnreachableThenReplaysInOrderExactlyOnce() throws Exception {
         List<LineageEvent> es = events(300);
         flaky.down = true;
@@ -312,7 +358,8 @@ class LineageWriterIT {
             }
             entered.countDown();
             try {
-                release.await();
+                // bounded, so that a failing test ends instead of leaving the writer's thread (and close) stuck
+                release.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -210,15 +210,18 @@ public final class AirlockGate {
                     conn.database().orElse(conn.name()), conn.login().orElse("postgres"),
                     conn.credentials().password().map(Secret::reveal).orElse(null), UpstreamTarget.TlsMode.DISABLE);
             GateSession s = new GateSession(LineageIds.next(), identity, ref, target);
-            if (!queued(lineage.append(SessionStarted.of(s.sessionId, identity, conn.name(), conn.protocol(),
-                    String.valueOf(client.remote()), client.attributes().get("application_name"))))) {
-                metrics.sessionRejected("lineage_unavailable");
-                throw new GateRejectedException(Failure.UNAVAILABLE, "Airlock cannot record this session now: the lineage "
-                        + "store is not keeping up", "Try again later.");
-            }
-            metrics.sessionOpened(conn.name());
-            return s;
-        });
+            return lineage.enqueue(SessionStarted.of(s.sessionId, identity, conn.name(), conn.protocol(),
+                    String.valueOf(client.remote()), client.attributes().get("application_name")))
+                    .handle((v, e) -> {
+                        if (e != null) {
+                            metrics.sessionRejected("lineage_unavailable");
+                            throw new GateRejectedException(Failure.UNAVAILABLE, "Airlock cannot record this session now: "
+                                    + "the lineage store is not keeping up", "Try again later.");
+                        }
+                        metrics.sessionOpened(conn.name());
+                        return (Session) s;
+                    });
+        }).thenCompose(stage -> stage);
     }
 
     // ------------------------------------------------------------------ admit
@@ -248,16 +251,26 @@ public final class AirlockGate {
         DecisionRecorded dec = DecisionRecorded.of(actionId, decision);
         switch (decision.effect()) {
             case ALLOW -> {
-                if (!queued(lineage.append(act)) | !queued(lineage.append(dec))) {
-                    // the lineage queue is full: running the statement unrecorded would be failing open
-                    metrics.decided(System.nanoTime() - start);
-                    return CompletableFuture.completedFuture(Verdict.deny(Failure.UNAVAILABLE,
-                            "Airlock cannot record this statement now: the lineage store is not keeping up",
-                            decision.decidingRule(), actionId.toString(), "Try again later."));
-                }
                 session.remember(command, new Admitted(actionId));
-                metrics.decided(System.nanoTime() - start);
-                return CompletableFuture.completedFuture(Verdict.ALLOW);
+                // queued (not yet durable) before the statement runs; while the lineage queue is full the
+                // statement waits for room (back-pressure on the agent), and is refused if none comes in time:
+                // running it unrecorded would be failing open
+                CompletableFuture<Void> queued = lineage.enqueue(act).toCompletableFuture()
+                        .thenCompose(v -> lineage.enqueue(dec));
+                if (queued.isDone() && !queued.isCompletedExceptionally()) {
+                    metrics.decided(System.nanoTime() - start);
+                    return CompletableFuture.completedFuture(Verdict.ALLOW);
+                }
+                return queued.handle((v, e) -> {
+                    metrics.decided(System.nanoTime() - start);
+                    if (e == null) {
+                        return Verdict.ALLOW;
+                    }
+                    session.forget(command);
+                    return Verdict.deny(Failure.UNAVAILABLE,
+                            "Airlock cannot record this statement now: the lineage store is not keeping up",
+                            decision.decidingRule(), actionId.toString(), "Try again later.");
+                });
             }
             case DENY -> {
                 Verdict deny = Verdict.deny(Failure.POLICY_DENIED, decision.explanation(), decision.decidingRule(),
@@ -380,11 +393,6 @@ public final class AirlockGate {
                 p.channels());
     }
 
-    /** False when the writer refused the record at once (backpressure, closed); such a refusal is counted by the writer. */
-    private static boolean queued(CompletionStage<Void> append) {
-        return !append.toCompletableFuture().isCompletedExceptionally();
-    }
-
     private CompletableFuture<Void> durably(LineageEvent a, LineageEvent b) {
         CompletableFuture<Void> first = lineage.appendCommitted(a).toCompletableFuture();
         CompletableFuture<Void> second = lineage.appendCommitted(b).toCompletableFuture();
@@ -399,7 +407,7 @@ public final class AirlockGate {
             if (a == null) {
                 return;
             }
-            lineage.append(ResultRecorded.of(a.actionId(), outcome.rows() < 0 ? null : outcome.rows(), outcome.duration(),
+            lineage.enqueue(ResultRecorded.of(a.actionId(), outcome.rows() < 0 ? null : outcome.rows(), outcome.duration(),
                     outcome.errorCode(), outcome.failed() ? null : outcome.tag()));
         } catch (RuntimeException e) {
             log.warn("session {}: recording a result failed", session.id(), e);
@@ -409,7 +417,7 @@ public final class AirlockGate {
     void sessionClosed(GateSession session, String reason) {
         try {
             metrics.sessionClosed();
-            lineage.append(SessionEnded.of(session.sessionId, reason));
+            lineage.enqueue(SessionEnded.of(session.sessionId, reason));
         } catch (RuntimeException e) {
             log.warn("session {}: recording its end failed", session.id(), e);
         }
