@@ -151,7 +151,7 @@ run warm "${url[airlock]}" 2 4 40 > /dev/null
 run warm "${url[connector]}" "$THREADS" "$CONNECTIONS" 30 > /dev/null
 run warm "${url[nginx]}" "$THREADS" "$CONNECTIONS" 10 > /dev/null
 drained
-rec_before=$(recorded); rej_before=$(metric airlock_lineage_rejected_records); sent=0
+rec_before=$(recorded); rej_before=$(metric airlock_lineage_backpressure_rejected_total); sent=0
 
 printf '%-6s %-10s %-9s %10s %10s %9s %9s %8s %10s\n' round mode target req/s 2xx_req/s p50_ms p99_ms non2xx cpu_us/req
 declare -A sum
@@ -172,7 +172,7 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 drained
-rec_after=$(recorded); rej_after=$(metric airlock_lineage_rejected_records)
+rec_after=$(recorded); rej_after=$(metric airlock_lineage_backpressure_rejected_total)
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "averages over $ROUNDS rounds (throughput: -t$THREADS -c$CONNECTIONS ${DURATION}s; latency: -t1 -c1 ${LATENCY_DURATION}s, 1 ms pauses)"

@@ -152,6 +152,6 @@ for mode in $MODES; do
     "$(echo "($al - $dl) * 1000" | bc -l)"
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-curl -s "$admin/metrics" 2>/dev/null | grep -E '^airlock_lineage_(queued|backpressure_total)' || true
+curl -s "$admin/metrics" 2>/dev/null | grep -E '^airlock_lineage_(queued|delayed|waiting|backpressure_rejected)' || true
 echo "Airlock metrics: $admin/metrics"
 if [ -n "${KEEP:-}" ]; then echo "KEEP set: press Enter to stop the demo"; read -r _; fi

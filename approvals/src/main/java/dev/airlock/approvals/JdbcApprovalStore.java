@@ -2,6 +2,7 @@ package dev.airlock.approvals;
 
 import dev.airlock.approvals.internal.RequestCodec;
 import dev.airlock.audit.ApprovalVote;
+import dev.airlock.audit.LineageIds;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -108,7 +109,7 @@ public final class JdbcApprovalStore implements ApprovalStore {
         if (id == null) {
             throw new IllegalArgumentException("requestId: '" + v.requestId() + "' (expected: a UUID)");
         }
-        dev.airlock.audit.VoteCast c = lineage.castVote(UUID.randomUUID(), id, v.voterSubject(), v.voterEmail(),
+        dev.airlock.audit.VoteCast c = lineage.castVote(LineageIds.next(), id, v.voterSubject(), v.voterEmail(),
                 v.vote() == Vote.APPROVE ? ApprovalVote.Choice.APPROVE : ApprovalVote.Choice.DENY, v.channel(), v.reason(),
                 quorum, v.at(), null);
         List<VoteRecord> votes = new ArrayList<>(c.votes().size());

@@ -28,7 +28,7 @@ public record ActionRecorded(UUID recordId, Instant at, UUID actionId, UUID sess
 
     /** The action with the objects its analysis names (tables, transferred paths, the HTTP route). */
     public static ActionRecorded of(UUID actionId, UUID sessionId, Action action) {
-        return new ActionRecorded(UUID.randomUUID(), Instant.now(), actionId, sessionId, action, objectsOf(action));
+        return new ActionRecorded(LineageIds.next(), Instant.now(), actionId, sessionId, action, objectsOf(action));
     }
 
     /** The objects an action touches as far as its decoded form tells. */

@@ -1,6 +1,5 @@
 package dev.airlock.audit;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.audit.internal.Envelope;
 import dev.airlock.audit.internal.EventCodec;
 import dev.airlock.audit.internal.Journal;
@@ -23,8 +22,8 @@ import javax.sql.DataSource;
 /**
  * Persistence of approval requests and votes for the approvals module. Every call is one synchronous
  * transaction (run it off the event loop). Each fact (request, vote, state change, refused vote, refused
- * delivery) is also a journal record on the hash chain; each state change sends
- * {@code NOTIFY airlock_approvals, '<request id>'} on commit.
+ * delivery) is a row of its table and a record of this store's hash chain (sealed by {@link Journal}); each
+ * state change sends {@code NOTIFY airlock_approvals, '<request id>'} on commit.
  */
 public final class ApprovalStore {
 
@@ -80,21 +79,9 @@ public final class ApprovalStore {
 
     /** Stores a new pending request; {@code also} (may be {@code null}) runs in the same transaction. */
     public void create(NewApproval n, AlsoInTransaction also) {
-        ObjectNode b = EventCodec.JSON.createObjectNode();
-        b.put("request_id", n.requestId().toString())
-                .put("action_id", n.actionId() == null ? null : n.actionId().toString())
-                .put("action_digest", n.actionDigest())
-                .put("session_id", n.sessionId() == null ? null : n.sessionId().toString())
-                .put("subject", n.identity().subject());
-        EventCodec.strings(b.putArray("chain_subjects"), n.identity().chainSubjects());
-        ObjectNode id = b.putObject("identity");
-        EventCodec.putIdentity(id, n.identity());
-        b.put("connection", n.connection()).put("policy_version", n.policyVersion()).put("profile", n.profile());
-        EventCodec.strings(b.putArray("approvers"), n.approvers());
-        EventCodec.strings(b.putArray("channels"), n.channels());
-        b.put("summary", n.summary()).put("expires_at", n.expiresAt().toString());
+        Envelope e = EventCodec.approvalRequest(n, LineageIds.next(), Instant.now());
         inTransaction(c -> {
-            journal.append(c, List.of(new Envelope(UUID.randomUUID(), "approval_request", Instant.now(), EventCodec.write(b))), false);
+            append(c, List.of(e));
             if (also != null) {
                 also.run(c);
             }
@@ -110,7 +97,7 @@ public final class ApprovalStore {
      */
     public Optional<ApprovalVote> recordVote(UUID requestId, String voter, ApprovalVote.Choice choice, String channel,
                                              String reason) {
-        ApprovalVote v = new ApprovalVote(UUID.randomUUID(), requestId, voter, choice, channel, reason, Instant.now());
+        ApprovalVote v = new ApprovalVote(LineageIds.next(), requestId, voter, choice, channel, reason, Instant.now());
         return inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT state FROM lineage.approval_requests WHERE request_id = ? FOR SHARE")) {
@@ -124,10 +111,7 @@ public final class ApprovalStore {
                     }
                 }
             }
-            ObjectNode b = EventCodec.JSON.createObjectNode();
-            b.put("vote_id", v.voteId().toString()).put("request_id", requestId.toString()).put("voter", voter)
-                    .put("vote", choice.name().toLowerCase(Locale.ROOT)).put("channel", channel).put("reason", reason);
-            journal.append(c, List.of(new Envelope(UUID.randomUUID(), "approval_vote", v.at(), EventCodec.write(b))), false);
+            append(c, List.of(EventCodec.approvalVote(v, LineageIds.next())));
             return Optional.of(v);
         });
     }
@@ -192,11 +176,7 @@ public final class ApprovalStore {
                     : approvers >= quorum ? ApprovalState.APPROVED : ApprovalState.PENDING;
             String toReason = to == ApprovalState.DENIED ? reason : null;
             List<Envelope> records = new ArrayList<>(2);
-            ObjectNode vb = EventCodec.JSON.createObjectNode();
-            vb.put("vote_id", voteId.toString()).put("request_id", requestId.toString()).put("voter", voter)
-                    .put("vote", choice.name().toLowerCase(Locale.ROOT)).put("channel", channel).put("reason", reason)
-                    .put("voter_email", voterEmail);
-            records.add(new Envelope(UUID.randomUUID(), "approval_vote", now, EventCodec.write(vb)));
+            records.add(EventCodec.approvalVote(v, LineageIds.next()));
             if (to != ApprovalState.PENDING) {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE lineage.approval_requests SET state = ?, "
                         + "state_changed_at = ?, decided_by = ?, decided_channel = ?, decided_reason = ? WHERE request_id = ?")) {
@@ -208,12 +188,10 @@ public final class ApprovalStore {
                     ps.setObject(6, requestId);
                     ps.executeUpdate();
                 }
-                ObjectNode sb = EventCodec.JSON.createObjectNode();
-                sb.put("request_id", requestId.toString()).put("from_state", "pending").put("to_state", to.sqlName())
-                        .put("by_subject", voter).put("channel", channel).put("reason", toReason);
-                records.add(new Envelope(UUID.randomUUID(), "approval_state", now, EventCodec.write(sb)));
+                records.add(EventCodec.approvalState(LineageIds.next(), now, requestId, "pending", to.sqlName(), voter,
+                        channel, toReason));
             }
-            journal.append(c, records, false);
+            append(c, records);
             if (also != null) {
                 also.run(c);
             }
@@ -226,56 +204,35 @@ public final class ApprovalStore {
     }
 
     /**
-     * Records a refused vote attempt on an existing request (who tried, where, why it did not count), on the
-     * hash chain and in {@code lineage.approval_refusals}.
+     * Records a refused vote attempt on an existing request (who tried, where, why it did not count): a chained
+     * row of {@code lineage.approval_refusals}.
      *
      * @param vote      {@code approve} or {@code deny}
      * @param rejection the refusal code, e.g. {@code self_approval}
      */
     public void recordRefusal(UUID requestId, String voter, String email, String channel, String vote, String rejection,
                               Instant at) {
-        UUID recordId = UUID.randomUUID();
-        ObjectNode b = EventCodec.JSON.createObjectNode();
-        b.put("request_id", requestId.toString()).put("voter", voter).put("email", email).put("channel", channel)
-                .put("vote", vote).put("rejection", rejection);
+        UUID recordId = LineageIds.next();
         inTransaction(c -> {
-            journal.append(c, List.of(new Envelope(recordId, "approval_refusal", at, EventCodec.write(b))), false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO lineage.approval_refusals "
-                    + "(request_id, at, voter, email, channel, vote, rejection, record_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setObject(1, requestId);
-                ps.setTimestamp(2, Timestamp.from(at));
-                ps.setString(3, voter);
-                ps.setString(4, email);
-                ps.setString(5, channel);
-                ps.setString(6, vote);
-                ps.setString(7, rejection);
-                ps.setObject(8, recordId);
-                ps.executeUpdate();
+            long refusalId;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT nextval(pg_get_serial_sequence('lineage.approval_refusals', 'refusal_id'))");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                refusalId = rs.getLong(1);
             }
+            append(c, List.of(EventCodec.approvalRefusal(refusalId, recordId, at, requestId, voter, email, channel, vote,
+                    rejection)));
             return null;
         });
     }
 
-    /** Records a refused chat delivery, on the hash chain and in {@code lineage.approval_rejected_interactions}. */
+    /** Records a refused chat delivery: a chained row of {@code lineage.approval_rejected_interactions}. */
     public void recordRejectedInteraction(RejectedInteraction r) {
-        UUID recordId = UUID.randomUUID();
-        ObjectNode b = EventCodec.JSON.createObjectNode();
-        b.put("channel", r.channel()).put("reason", r.reason()).put("request_id", r.requestId())
-                .put("claimed_user", r.claimedUser()).put("remote", r.remote()).put("body_digest", r.bodyDigest());
+        Envelope e = EventCodec.rejectedInteraction(LineageIds.next(), r.at(), r.channel(), r.reason(), r.requestId(),
+                r.claimedUser(), r.remote(), r.bodyDigest());
         inTransaction(c -> {
-            journal.append(c, List.of(new Envelope(recordId, "approval_interaction_rejected", r.at(), EventCodec.write(b))), false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO lineage.approval_rejected_interactions "
-                    + "(record_id, at, channel, reason, request_id, claimed_user, remote, body_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setObject(1, recordId);
-                ps.setTimestamp(2, Timestamp.from(r.at()));
-                ps.setString(3, r.channel());
-                ps.setString(4, r.reason());
-                ps.setString(5, r.requestId());
-                ps.setString(6, r.claimedUser());
-                ps.setString(7, r.remote());
-                ps.setString(8, r.bodyDigest());
-                ps.executeUpdate();
-            }
+            append(c, List.of(e));
             return null;
         });
     }
@@ -308,13 +265,15 @@ public final class ApprovalStore {
                     return false;
                 }
             }
-            ObjectNode b = EventCodec.JSON.createObjectNode();
-            b.put("request_id", requestId.toString()).put("from_state", "pending").put("to_state", to.sqlName())
-                    .put("by_subject", by).put("channel", channel).put("reason", reason);
-            journal.append(c, List.of(new Envelope(UUID.randomUUID(), "approval_state", now, EventCodec.write(b))), false);
+            append(c, List.of(EventCodec.approvalState(LineageIds.next(), now, requestId, "pending", to.sqlName(), by, channel,
+                    reason)));
             notify(c, requestId);
             return true;
         });
+    }
+
+    private void append(Connection c, List<Envelope> records) throws SQLException {
+        journal.append(c, records, false);
     }
 
     public Optional<ApprovalRequest> find(UUID requestId) {

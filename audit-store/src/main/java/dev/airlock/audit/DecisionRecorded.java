@@ -15,6 +15,6 @@ public record DecisionRecorded(UUID recordId, Instant at, UUID actionId, Decisio
     }
 
     public static DecisionRecorded of(UUID actionId, Decision decision) {
-        return new DecisionRecorded(UUID.randomUUID(), Instant.now(), actionId, decision);
+        return new DecisionRecorded(LineageIds.next(), Instant.now(), actionId, decision);
     }
 }

@@ -4,7 +4,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import javax.sql.DataSource;
+import java.util.Arrays;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
  * The lineage store: a HikariCP pool on PostgreSQL with the {@code lineage} schema migrated by Flyway.
@@ -41,16 +44,22 @@ public final class LineageStore implements AutoCloseable {
         return new LineageStore(ds);
     }
 
-    /** Applies the {@code lineage} migrations to a database. */
+    /**
+     * Applies the {@code lineage} migrations to a database. V1–V19 (lineage) and V20+ (approvals) grow side by
+     * side, so a store may lack a version lower than its newest one (a store at V21 without V4, one at V20 without
+     * V10): only then does Flyway run out of order, applying what is missing in version order. Migrations of
+     * either range must therefore hold in any order of the other's (V22 needs V4 and V21, and is above both).
+     */
     public static void migrate(DataSource ds) {
-        Flyway.configure()
+        FluentConfiguration config = Flyway.configure()
                 .dataSource(ds)
                 .schemas("lineage")
                 .createSchemas(true)
                 .table("flyway_lineage_history")
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
+                .locations("classpath:db/migration");
+        Flyway flyway = config.load();
+        boolean behind = Arrays.stream(flyway.info().all()).anyMatch(m -> m.getState() == MigrationState.IGNORED);
+        (behind ? config.outOfOrder(true).load() : flyway).migrate();
     }
 
     public DataSource dataSource() {

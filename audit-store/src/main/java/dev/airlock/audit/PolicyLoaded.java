@@ -14,6 +14,6 @@ public record PolicyLoaded(UUID recordId, Instant at, String hash, String source
     }
 
     public static PolicyLoaded of(String hash, String source) {
-        return new PolicyLoaded(UUID.randomUUID(), Instant.now(), hash, source);
+        return new PolicyLoaded(LineageIds.next(), Instant.now(), hash, source);
     }
 }

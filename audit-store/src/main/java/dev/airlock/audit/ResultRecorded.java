@@ -43,7 +43,7 @@ public record ResultRecorded(UUID recordId, Instant at, UUID actionId, Long rows
     }
 
     public static ResultRecorded of(UUID actionId, Long rows, Duration duration, String errorClass, String errorMessage) {
-        return new ResultRecorded(UUID.randomUUID(), Instant.now(), actionId, rows, duration, errorClass, errorMessage);
+        return new ResultRecorded(LineageIds.next(), Instant.now(), actionId, rows, duration, errorClass, errorMessage);
     }
 
     /**
@@ -52,7 +52,7 @@ public record ResultRecorded(UUID recordId, Instant at, UUID actionId, Long rows
      */
     public static ResultRecorded http(UUID actionId, int status, Long bytes, Duration duration, String errorMessage) {
         String errorClass = status >= 400 ? (status / 100) + "xx" : null;
-        return new ResultRecorded(UUID.randomUUID(), Instant.now(), actionId, null, duration, errorClass,
+        return new ResultRecorded(LineageIds.next(), Instant.now(), actionId, null, duration, errorClass,
                 errorClass == null ? null : errorMessage, status, bytes);
     }
 }

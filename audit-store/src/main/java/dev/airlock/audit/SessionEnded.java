@@ -13,6 +13,6 @@ public record SessionEnded(UUID recordId, Instant at, UUID sessionId, String rea
     }
 
     public static SessionEnded of(UUID sessionId, String reason) {
-        return new SessionEnded(UUID.randomUUID(), Instant.now(), sessionId, reason);
+        return new SessionEnded(LineageIds.next(), Instant.now(), sessionId, reason);
     }
 }

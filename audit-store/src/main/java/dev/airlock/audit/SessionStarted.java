@@ -25,7 +25,7 @@ public record SessionStarted(UUID recordId, Instant at, UUID sessionId, Identity
 
     public static SessionStarted of(UUID sessionId, Identity identity, String connection, Protocol protocol,
                                     String clientAddress, String clientProgram) {
-        return new SessionStarted(UUID.randomUUID(), Instant.now(), sessionId, identity, connection, protocol,
+        return new SessionStarted(LineageIds.next(), Instant.now(), sessionId, identity, connection, protocol,
                 clientAddress, clientProgram);
     }
 }

@@ -7,16 +7,20 @@ import java.util.Objects;
 /**
  * How the {@link LineageWriter} batches, waits and spools.
  *
- * @param chain          name of the hash chain the writer extends (replicas may share one)
- * @param queueCapacity  records waiting in memory before {@link LineageException.Backpressure}
- * @param batchSize      records per transaction
- * @param durableTimeout how long {@link LineageWriter#appendCommitted} waits for a commit before failing (fail closed)
- * @param spoolPath      local spool file used while PostgreSQL is unreachable
- * @param spoolMaxBytes  size limit of the spool file
- * @param retryInterval  how often an unreachable store is retried
+ * @param chain              name of the hash chain the writer extends (replicas may share one); durable-first
+ *                           records extend {@link #durableChain()}
+ * @param queueCapacity      records waiting in memory before {@link LineageException.Backpressure}
+ * @param batchSize          records per transaction, at most
+ * @param durableTimeout     how long {@link LineageWriter#appendCommitted} waits for a commit before failing (fail closed)
+ * @param spoolPath          local spool file used while PostgreSQL is unreachable; records PostgreSQL refuses go
+ *                           to {@code <spoolPath>.rejected}
+ * @param spoolMaxBytes      size limit of the spool file
+ * @param retryInterval      how often an unreachable store is retried
+ * @param openLineageOutbox  whether executed actions with data objects are queued for the {@link OpenLineageExporter}
+ *                           (in {@code lineage.openlineage_outbox}, in the same transaction); off when nothing exports them
  */
 public record WriterConfig(String chain, int queueCapacity, int batchSize, Duration durableTimeout, Path spoolPath,
-                           long spoolMaxBytes, Duration retryInterval) {
+                           long spoolMaxBytes, Duration retryInterval, boolean openLineageOutbox) {
 
     public WriterConfig {
         Objects.requireNonNull(chain, "chain");
@@ -35,6 +39,9 @@ public record WriterConfig(String chain, int queueCapacity, int batchSize, Durat
         if (durableTimeout.isNegative() || durableTimeout.isZero()) {
             throw new IllegalArgumentException("durableTimeout: " + durableTimeout + " (expected: > 0)");
         }
+        if (spoolPath.getFileName() == null) {
+            throw new IllegalArgumentException("spoolPath: '" + spoolPath + "' (expected: a file name)");
+        }
         if (spoolMaxBytes <= 0) {
             throw new IllegalArgumentException("spoolMaxBytes: " + spoolMaxBytes + " (expected: > 0)");
         }
@@ -43,28 +50,47 @@ public record WriterConfig(String chain, int queueCapacity, int batchSize, Durat
         }
     }
 
-    /** Defaults: chain {@code main}, 100k queue, batches of 2,000, 2 s durable timeout, 1 GiB spool, 1 s retry. */
+    /**
+     * Defaults: chain {@code main}, 100k queue, batches of up to 2,000, 2 s durable timeout, 1 GiB spool,
+     * 1 s retry, no OpenLineage outbox.
+     */
     public static WriterConfig defaults(Path spoolPath) {
-        return new WriterConfig("main", 100_000, 2_000, Duration.ofSeconds(2), spoolPath, 1L << 30, Duration.ofSeconds(1));
+        return new WriterConfig("main", 100_000, 2_000, Duration.ofSeconds(2), spoolPath, 1L << 30, Duration.ofSeconds(1),
+                false);
+    }
+
+    /** The chain of durable-first records: {@code <chain>.durable}. */
+    public String durableChain() {
+        return chain + ".durable";
+    }
+
+    public WriterConfig withChain(String c) {
+        return new WriterConfig(c, queueCapacity, batchSize, durableTimeout, spoolPath, spoolMaxBytes, retryInterval,
+                openLineageOutbox);
     }
 
     public WriterConfig withQueueCapacity(int n) {
-        return new WriterConfig(chain, n, batchSize, durableTimeout, spoolPath, spoolMaxBytes, retryInterval);
+        return new WriterConfig(chain, n, batchSize, durableTimeout, spoolPath, spoolMaxBytes, retryInterval, openLineageOutbox);
     }
 
     public WriterConfig withBatchSize(int n) {
-        return new WriterConfig(chain, queueCapacity, n, durableTimeout, spoolPath, spoolMaxBytes, retryInterval);
+        return new WriterConfig(chain, queueCapacity, n, durableTimeout, spoolPath, spoolMaxBytes, retryInterval,
+                openLineageOutbox);
     }
 
     public WriterConfig withDurableTimeout(Duration d) {
-        return new WriterConfig(chain, queueCapacity, batchSize, d, spoolPath, spoolMaxBytes, retryInterval);
+        return new WriterConfig(chain, queueCapacity, batchSize, d, spoolPath, spoolMaxBytes, retryInterval, openLineageOutbox);
     }
 
     public WriterConfig withSpoolMaxBytes(long n) {
-        return new WriterConfig(chain, queueCapacity, batchSize, durableTimeout, spoolPath, n, retryInterval);
+        return new WriterConfig(chain, queueCapacity, batchSize, durableTimeout, spoolPath, n, retryInterval, openLineageOutbox);
     }
 
     public WriterConfig withRetryInterval(Duration d) {
-        return new WriterConfig(chain, queueCapacity, batchSize, durableTimeout, spoolPath, spoolMaxBytes, d);
+        return new WriterConfig(chain, queueCapacity, batchSize, durableTimeout, spoolPath, spoolMaxBytes, d, openLineageOutbox);
+    }
+
+    public WriterConfig withOpenLineageOutbox(boolean on) {
+        return new WriterConfig(chain, queueCapacity, batchSize, durableTimeout, spoolPath, spoolMaxBytes, retryInterval, on);
     }
 }

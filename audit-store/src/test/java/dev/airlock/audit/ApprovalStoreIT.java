@@ -255,7 +255,7 @@ class ApprovalStoreIT {
                 .rows()).containsExactly(List.of("alice", "self_approval"));
         assertThat(store.queries().query("SELECT channel, reason, claimed_user FROM lineage.approval_rejected_interactions")
                 .rows()).containsExactly(List.of("slack-http", "X-Slack-Signature: does not match the body", "UEVIL"));
-        assertThat(store.queries().query("SELECT kind FROM lineage.record WHERE kind IN ('approval_refusal', "
+        assertThat(store.queries().query("SELECT kind FROM lineage.journal WHERE kind IN ('approval_refusal', "
                 + "'approval_interaction_rejected') ORDER BY seq").rows())
                 .containsExactly(List.of("approval_refusal"), List.of("approval_interaction_rejected"));
         assertThat(store.verify().ok()).isTrue();

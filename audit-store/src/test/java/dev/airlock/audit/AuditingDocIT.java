@@ -25,7 +25,10 @@ class AuditingDocIT {
     private static final Pattern SQL_BLOCK = Pattern.compile("```sql\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern EXPECT = Pattern.compile("-- expect: (\\d+) rows?");
 
-    /** The story of {@link Samples#story()}, an SSH download that failed, and two decided approval requests. */
+    /**
+     * The story of {@link Samples#story()}, an SSH download that failed, two decided approval requests and a
+     * pending one with a refused vote, and a refused chat delivery.
+     */
     static Samples.Story populate(LineageStore store, Path spool) throws Exception {
         Samples.Story story = Samples.story();
         UUID scp = UUID.randomUUID();
@@ -33,7 +36,7 @@ class AuditingDocIT {
         events.add(ActionRecorded.of(scp, story.session(), Samples.scp()));
         events.add(DecisionRecorded.of(scp, Samples.allow("ops-read-logs")));
         events.add(ResultRecorded.of(scp, null, Duration.ofSeconds(2), "exit:1", "No such file"));
-        try (LineageWriter w = store.startWriter(WriterConfig.defaults(spool))) {
+        try (LineageWriter w = store.startWriter(WriterConfig.defaults(spool).withOpenLineageOutbox(true))) {
             List<CompletableFuture<Void>> fs = new ArrayList<>();
             events.forEach(e -> fs.add(w.append(e).toCompletableFuture()));
             CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
@@ -50,7 +53,11 @@ class AuditingDocIT {
         approvals.create(ApprovalStoreIT.request(denied));
         approvals.recordVote(denied, "carol", ApprovalVote.Choice.DENY, "web", "not during the freeze");
         approvals.compareAndSet(denied, ApprovalState.DENIED, "carol", "web", "not during the freeze");
-        approvals.create(ApprovalStoreIT.request(UUID.randomUUID()));
+        UUID pending = UUID.randomUUID();
+        approvals.create(ApprovalStoreIT.request(pending));
+        approvals.recordRefusal(pending, "agent-7", null, "slack", "approve", "self_approval", java.time.Instant.now());
+        approvals.recordRejectedInteraction(new ApprovalStore.RejectedInteraction("slack-http", "stale timestamp", null,
+                "U0EVIL", "127.0.0.1:40001", "ab".repeat(32), java.time.Instant.now()));
         return story;
     }
 
@@ -64,7 +71,7 @@ class AuditingDocIT {
                 ActionRecorded.of(refund, api, Samples.post()),
                 DecisionRecorded.of(refund, Samples.allow("agents-call-billing")),
                 ResultRecorded.http(refund, 201, 57L, Duration.ofMillis(12), null));
-        try (LineageWriter w = store.startWriter(WriterConfig.defaults(spool))) {
+        try (LineageWriter w = store.startWriter(WriterConfig.defaults(spool).withOpenLineageOutbox(true))) {
             List<CompletableFuture<Void>> fs = new ArrayList<>();
             events.forEach(e -> fs.add(w.append(e).toCompletableFuture()));
             CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);

@@ -3,6 +3,9 @@ package dev.airlock.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.airlock.audit.internal.Hashing;
+import dev.airlock.audit.internal.Records;
+import dev.airlock.audit.internal.Sink;
+import dev.airlock.audit.internal.Table;
 import dev.airlock.testing.PostgresExtension;
 import dev.airlock.testing.TestDatabase;
 import java.nio.file.Path;
@@ -10,7 +13,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -58,57 +60,121 @@ class ChainVerifierIT {
 
     @Test
     void pinpointsAnEditedRow() throws Exception {
-        UUID victim = idAt(13);
-        tamper("UPDATE lineage.record SET body = replace(body, 'alice', 'mallory') WHERE seq = 13");
-        assertBreak(13, victim, ChainVerifier.Problem.CONTENT_HASH_MISMATCH);
+        Row victim = rowOf("lineage.session_starts", 1);
+        tamper("UPDATE lineage.session_starts SET subject = 'mallory' WHERE seq = " + victim.seq);
+        assertBreak(victim.seq, victim.id, ChainVerifier.Problem.CONTENT_HASH_MISMATCH);
     }
 
     @Test
     void pinpointsAnEditedRowWhoseHashWasRecomputed() throws Exception {
-        tamper("UPDATE lineage.record SET body = replace(body, 'agents-read', 'anything-goes') WHERE seq = 4");
-        rehash(4);
-        assertBreak(5, idAt(5), ChainVerifier.Problem.PREVIOUS_HASH_MISMATCH);
+        Row victim = rowOf("lineage.decisions", 1);
+        tamper("UPDATE lineage.decisions SET rule_ids = '{anything-goes}' WHERE seq = " + victim.seq);
+        rehash(Table.DECISIONS, victim.seq);
+        assertBreak(victim.seq + 1, rowAt(victim.seq + 1).id, ChainVerifier.Problem.PREVIOUS_HASH_MISMATCH);
     }
 
     @Test
     void pinpointsADeletedRow() throws Exception {
-        UUID after = idAt(8);
-        tamper("DELETE FROM lineage.record WHERE seq = 7");
+        Row gone = rowAt(7);
+        UUID after = rowAt(8).id;
+        tamper("DELETE FROM " + gone.table + " WHERE seq = 7");
         assertBreak(8, after, ChainVerifier.Problem.SEQUENCE_GAP);
     }
 
     @Test
     void pinpointsReorderedRows() throws Exception {
-        UUID moved = idAt(10);
-        tamper("UPDATE lineage.record SET seq = -1 WHERE seq = 9");
-        tamper("UPDATE lineage.record SET seq = 9 WHERE seq = 10");
-        tamper("UPDATE lineage.record SET seq = 10 WHERE seq = -1");
-        assertBreak(9, moved, ChainVerifier.Problem.PREVIOUS_HASH_MISMATCH);
+        Row nine = rowAt(9);
+        Row ten = rowAt(10);
+        tamper("UPDATE " + nine.table + " SET seq = -1 WHERE seq = 9");
+        tamper("UPDATE " + ten.table + " SET seq = 9 WHERE seq = 10");
+        tamper("UPDATE " + nine.table + " SET seq = 10 WHERE seq = -1");
+        assertBreak(9, ten.id, ChainVerifier.Problem.PREVIOUS_HASH_MISMATCH);
     }
 
     @Test
     void pinpointsADeletedTail() throws Exception {
-        UUID last = idAt(34);
-        tamper("DELETE FROM lineage.record WHERE seq = 35");
+        UUID last = rowAt(34).id;
+        tamper("DELETE FROM " + rowAt(35).table + " WHERE seq = 35");
         assertBreak(34, last, ChainVerifier.Problem.TAIL_MISSING);
+    }
+
+    @Test
+    void pinpointsAnEditedLinkOfAnAction() throws Exception {
+        Row read = rowOf("lineage.actions", 1); // the story's SELECT: reads customers and orders
+        tamper("UPDATE lineage.action_objects SET access = 'write' WHERE action_id = (SELECT action_id FROM lineage.actions "
+                + "WHERE seq = " + read.seq + ") AND access = 'read'");
+        assertBreak(read.seq, read.id, ChainVerifier.Problem.CONTENT_HASH_MISMATCH);
+    }
+
+    @Test
+    void pinpointsARemovedLinkOfAnAction() throws Exception {
+        Row read = rowOf("lineage.actions", 1);
+        tamper("DELETE FROM lineage.action_objects WHERE action_id = (SELECT action_id FROM lineage.actions WHERE seq = "
+                + read.seq + ") AND object_id = (SELECT object_id FROM lineage.data_objects WHERE table_name = 'orders')");
+        assertBreak(read.seq, read.id, ChainVerifier.Problem.CONTENT_HASH_MISMATCH);
+    }
+
+    @Test
+    void pinpointsAnEditedDataObjectAtTheFirstActionThatNamesIt() throws Exception {
+        Row read = rowOf("lineage.actions", 1);
+        tamper("UPDATE lineage.data_objects SET table_name = 'invoices' WHERE table_name = 'orders'");
+        assertBreak(read.seq, read.id, ChainVerifier.Problem.CONTENT_HASH_MISMATCH);
+    }
+
+    @Test
+    void pinpointsARowThatBelongsToNoChain() throws Exception {
+        tamper("INSERT INTO lineage.decisions (action_id, record_id, at, effect, rule_ids, reason_codes, policy_version, "
+                + "dry_run, dry_run_outcomes) VALUES (gen_random_uuid(), gen_random_uuid(), now(), 'ALLOW', '{forged}', '{}', "
+                + "'v0', false, '[]')");
+        ChainVerifier.Break b = store.verify().firstBreak().orElseThrow();
+        assertThat(b.problem()).isEqualTo(ChainVerifier.Problem.UNCHAINED_ROW);
+        assertThat(b.detail()).contains("lineage.decisions");
+    }
+
+    @Test
+    void pinpointsASecondRowWithTheSameSeq() throws Exception {
+        Row twelve = rowAt(12);
+        tamper("INSERT INTO lineage.session_ends (session_id, record_id, at, ended_at, reason, chain, seq, prev_hash, "
+                + "record_hash) SELECT gen_random_uuid(), gen_random_uuid(), now(), now(), 'forged', chain, seq, prev_hash, "
+                + "record_hash FROM " + twelve.table + " WHERE seq = 12");
+        assertThat(store.verify().firstBreak().orElseThrow().problem())
+                .isIn(ChainVerifier.Problem.DUPLICATE_SEQUENCE, ChainVerifier.Problem.CONTENT_HASH_MISMATCH);
     }
 
     private void assertBreak(long seq, UUID id, ChainVerifier.Problem problem) {
         ChainVerifier.Report r = store.verify();
         assertThat(r.ok()).isFalse();
         ChainVerifier.Break b = r.firstBreak().orElseThrow();
+        assertThat(b.problem()).as(b.detail()).isEqualTo(problem);
         assertThat(b.seq()).isEqualTo(seq);
         assertThat(b.recordId()).isEqualTo(id);
-        assertThat(b.problem()).isEqualTo(problem);
     }
 
-    private UUID idAt(long seq) throws Exception {
+    record Row(String table, long seq, UUID id) {}
+
+    private Row rowAt(long seq) throws Exception {
+        for (Table t : Table.values()) {
+            try (Connection c = store.dataSource().getConnection();
+                 PreparedStatement ps = c.prepareStatement("SELECT record_id FROM " + t.tableName() + " WHERE seq = ?")) {
+                ps.setLong(1, seq);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new Row(t.tableName(), seq, rs.getObject(1, UUID.class));
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no record with seq " + seq);
+    }
+
+    /** The n-th row (1-based, in chain order) of a table. */
+    private Row rowOf(String table, int n) throws Exception {
         try (Connection c = store.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT record_id FROM lineage.record WHERE seq = ?")) {
-            ps.setLong(1, seq);
+             PreparedStatement ps = c.prepareStatement("SELECT seq, record_id FROM " + table + " ORDER BY seq OFFSET ? LIMIT 1")) {
+            ps.setInt(1, n - 1);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getObject(1, UUID.class);
+                assertThat(rs.next()).isTrue();
+                return new Row(table, rs.getLong(1), rs.getObject(2, UUID.class));
             }
         }
     }
@@ -122,20 +188,22 @@ class ChainVerifierIT {
         }
     }
 
-    private void rehash(long seq) throws Exception {
+    /** Recomputes a row's hash from its (edited) content, as an attacker who knows the chain rule would. */
+    private void rehash(Table t, long seq) throws Exception {
         try (Connection c = store.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT chain, record_id, kind, at, body, prev_hash FROM lineage.record WHERE seq = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT " + Records.selectList(t, "t") + " FROM " + t.tableName()
+                     + " t WHERE seq = ?")) {
             ps.setLong(1, seq);
             byte[] hash;
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                var at = rs.getObject(4, OffsetDateTime.class).toInstant();
-                hash = Hashing.link(rs.getBytes(6), Hashing.canonical(rs.getString(1), seq, rs.getObject(2, UUID.class),
-                        rs.getString(3), at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000, rs.getString(5)));
+                Records.Stored row = Records.read(t, rs);
+                Sink canon = new Sink(1024);
+                Records.canonical(canon, row.envelope(), row.chain(), row.seq());
+                hash = Hashing.link(row.prevHash(), canon.toByteArray());
             }
             try (Statement s = c.createStatement();
-                 PreparedStatement up = c.prepareStatement("UPDATE lineage.record SET hash = ? WHERE seq = ?")) {
+                 PreparedStatement up = c.prepareStatement("UPDATE " + t.tableName() + " SET record_hash = ? WHERE seq = ?")) {
                 s.execute("SET session_replication_role = replica");
                 up.setBytes(1, hash);
                 up.setLong(2, seq);

@@ -60,7 +60,7 @@ class LineageSchemaIT {
         String ahead = String.format("%d_%02d", now.plusMonths(3).getYear(), now.plusMonths(3).getMonthValue());
         assertThat(tables).contains("record", "chain_head", "policy_versions", "session_starts", "session_ends",
                 "actions", "decisions", "data_objects", "action_objects", "results", "approval_requests",
-                "approval_votes", "approval_state_changes", "who_touched", "approvals", "denials", "sessions",
+                "approval_votes", "approval_state_changes", "who_touched", "approvals", "denials", "sessions", "journal",
                 "record_" + ahead, "actions_" + ahead, "decisions_" + ahead, "action_objects_" + ahead, "results_" + ahead);
     }
 
@@ -104,23 +104,36 @@ class LineageSchemaIT {
     @Test
     void rejectsUpdateDeleteAndTruncateOnEveryHistoryTable() throws Exception {
         write(Samples.story().events());
-        java.util.Map<String, String> column = java.util.Map.of("record", "kind", "policy_versions", "source",
+        java.util.UUID request = java.util.UUID.randomUUID();
+        ApprovalStore approvals = store.approvals("main");
+        approvals.create(ApprovalStoreIT.request(request));
+        approvals.recordVote(request, "bob", ApprovalVote.Choice.APPROVE, "web", null);
+        approvals.compareAndSet(request, ApprovalState.APPROVED, "bob", "web", null);
+        java.util.Map<String, String> column = new java.util.HashMap<>(java.util.Map.of("policy_versions", "source",
                 "session_starts", "subject", "session_ends", "reason", "actions", "summary", "decisions", "effect",
-                "data_objects", "display", "action_objects", "access", "results", "rows");
+                "data_objects", "display", "action_objects", "access", "results", "rows", "approval_votes", "vote"));
+        column.put("approval_state_changes", "to_state");
         for (String t : column.keySet()) {
-            assertRejected("UPDATE lineage." + t + " SET " + column.get(t) + " = " + column.get(t), t);
-            assertRejected("DELETE FROM lineage." + t, t);
-            assertRejected("TRUNCATE lineage." + t + " CASCADE", t);
+            assertRejected("UPDATE lineage." + t + " SET " + column.get(t) + " = " + column.get(t), "append-only");
+            if (!t.startsWith("data_objects") && !t.startsWith("action_objects")) {
+                assertRejected("UPDATE lineage." + t + " SET seq = seq + 1", "append-only");
+            }
+            assertRejected("DELETE FROM lineage." + t, "append-only");
+            assertRejected("TRUNCATE lineage." + t + " CASCADE", "append-only");
         }
+        assertRejected("DELETE FROM lineage.approval_requests", "append-only");
+        assertRejected("UPDATE lineage.approval_requests SET record_hash = record_hash", "only a pending -> terminal");
+        assertRejected("INSERT INTO lineage.record SELECT 'main', 99, gen_random_uuid(), 'action', now(), '{}', "
+                + "'\\x00', '\\x00'", "no longer takes records");
         assertThat(store.verify().ok()).isTrue();
     }
 
-    private void assertRejected(String sql, String table) {
+    private void assertRejected(String sql, String message) {
         assertThatThrownBy(() -> {
             try (Connection c = store.dataSource().getConnection(); Statement s = c.createStatement()) {
                 s.execute(sql);
             }
-        }).as(sql).isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+        }).as(sql).isInstanceOf(SQLException.class).hasMessageContaining(message);
     }
 
     @Test
@@ -128,6 +141,28 @@ class LineageSchemaIT {
         Samples.Story story = Samples.story();
         write(story.events());
         write(story.events());
-        assertThat(store.queries().query("SELECT count(*) FROM lineage.record").rows()).containsExactly(List.of(11L));
+        assertThat(store.queries().query("SELECT count(*), count(DISTINCT record_id) FROM lineage.journal").rows())
+                .containsExactly(List.of(11L, 11L));
+        assertThat(store.verify().ok()).isTrue();
+    }
+
+    @Test
+    void awkwardValuesAreStoredAndStayVerifiable() throws Exception {
+        java.util.Map<String, Object> claims = new java.util.HashMap<>();
+        claims.put("decimal", 1.50);
+        claims.put("large", new java.math.BigInteger("123456789012345678901234567890"));
+        claims.put("exponent", 1.0E10);
+        claims.put("text", "nul\u0000 \"quotes\" \\ \u001f 😀 lone\uD800");
+        claims.put("nested", java.util.Map.of("z", List.of(true, 2), "a", java.util.Map.of()));
+        dev.airlock.policy.Identity id = new dev.airlock.policy.Identity("https://idp", "ünïcødé\u0000", null,
+                java.util.Set.of("g\tone"), claims, List.of());
+        java.util.UUID session = java.util.UUID.randomUUID();
+        write(List.of(SessionStarted.of(session, id, "prod", dev.airlock.config.Protocol.POSTGRES, null, "psql\u0000"),
+                ActionRecorded.of(java.util.UUID.randomUUID(), session, Samples.update("UPDATE t SET s = 'a\u0000b'"))));
+        assertThat(store.verify().ok()).isTrue();
+        assertThat(store.queries().query("SELECT subject, groups, claims->>'decimal', claims->>'large', claims->>'exponent', "
+                + "claims->>'text', client_program FROM lineage.session_starts WHERE session_id = ?", session).rows())
+                .containsExactly(List.of("ünïcødé\uFFFD", List.of("g\tone"), "1.5", "123456789012345678901234567890",
+                        "10000000000", "nul\uFFFD \"quotes\" \\ \u001f 😀 lone\uFFFD", "psql\uFFFD"));
     }
 }

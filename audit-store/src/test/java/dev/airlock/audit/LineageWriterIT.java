@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.airlock.audit.internal.EventCodec;
+import dev.airlock.policy.SqlAction;
 import dev.airlock.audit.internal.Spool;
 import dev.airlock.testing.PostgresExtension;
 import dev.airlock.testing.TestDatabase;
@@ -67,7 +68,7 @@ class LineageWriterIT {
 
     private List<Object> storedIdsInChainOrder() {
         List<Object> ids = new ArrayList<>();
-        store.queries().query("SELECT record_id FROM lineage.record ORDER BY seq").rows().forEach(r -> ids.add(r.get(0)));
+        store.queries().query("SELECT record_id FROM lineage.journal WHERE chain = 'main' ORDER BY seq").rows().forEach(r -> ids.add(r.get(0)));
         return ids;
     }
 
@@ -115,6 +116,52 @@ class LineageWriterIT {
     }
 
     @Test
+    void enqueueWaitsForRoomInsteadOfFailing() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        DataSource stuck = new BlockingDataSource(store.dataSource(), entered, release);
+        List<LineageEvent> es = events(4);
+        try (LineageWriter w = LineageWriter.start(stuck, config().withQueueCapacity(2).withBatchSize(1))) {
+            List<CompletableFuture<Void>> fs = new ArrayList<>();
+            fs.add(w.append(es.get(0)).toCompletableFuture());
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            fs.add(w.append(es.get(1)).toCompletableFuture());
+            fs.add(w.append(es.get(2)).toCompletableFuture());
+            CompletableFuture<Void> queued = w.enqueue(es.get(3)).toCompletableFuture();
+            assertThat(queued).as("waits for room, does not fail").isNotDone();
+            assertThat(w.stats().waiting()).isEqualTo(1);
+            release.countDown();
+            queued.get(10, TimeUnit.SECONDS);
+            awaitAll(fs);
+            assertThat(w.stats().delayed()).isEqualTo(1);
+            assertThat(w.stats().rejected()).isZero();
+        }
+        assertThat(storedIdsInChainOrder()).containsExactlyElementsOf(es.stream().map(e -> (Object) e.recordId()).toList());
+    }
+
+    @Test
+    void enqueueGivesUpAfterTheDurableTimeoutAndTheRecordIsNotWritten() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        DataSource stuck = new BlockingDataSource(store.dataSource(), entered, release);
+        List<LineageEvent> es = events(4);
+        try (LineageWriter w = LineageWriter.start(stuck, config().withQueueCapacity(2).withBatchSize(1)
+                .withDurableTimeout(Duration.ofMillis(200)))) {
+            List<CompletableFuture<Void>> fs = new ArrayList<>();
+            fs.add(w.append(es.get(0)).toCompletableFuture());
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            fs.add(w.append(es.get(1)).toCompletableFuture());
+            fs.add(w.append(es.get(2)).toCompletableFuture());
+            CompletableFuture<Void> queued = w.enqueue(es.get(3)).toCompletableFuture();
+            assertThatThrownBy(() -> queued.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(LineageException.Backpressure.class);
+            assertThat(w.stats().rejected()).isEqualTo(1);
+            release.countDown();
+            awaitAll(fs);
+        }
+        assertThat(storedIdsInChainOrder()).containsExactlyElementsOf(es.subList(0, 3).stream().map(e -> (Object) e.recordId()).toList());
+    }
+
+    @Test
     void spoolsWhileUnreachableThenReplaysInOrderExactlyOnce() throws Exception {
         List<LineageEvent> es = events(300);
         flaky.down = true;
@@ -145,11 +192,12 @@ class LineageWriterIT {
     @Test
     void durableFirstFailsClosedWhenTheStoreCannotConfirmInTime() throws Exception {
         flaky.down = true;
-        try (LineageWriter w = LineageWriter.start(flaky, config().withDurableTimeout(Duration.ofMillis(200)))) {
+        LineageWriter w = LineageWriter.start(flaky, config().withDurableTimeout(Duration.ofMillis(200)));
+        try (w) {
             CompletableFuture<Void> privileged = w.appendCommitted(events(1).get(0)).toCompletableFuture();
             assertThatThrownBy(() -> privileged.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(TimeoutException.class);
-            assertThat(w.stats().spooled()).isEqualTo(1);
         }
+        assertThat(w.stats().spooled()).as("kept for replay, not lost").isEqualTo(1);
     }
 
     @Test
@@ -220,7 +268,78 @@ class LineageWriterIT {
         }
     }
 
-    /** Blocks the writer's first getConnection until released. */
+    @Test
+    void durableFirstDoesNotWaitBehindABulkBatch() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        DataSource bulkStuck = new BlockingDataSource(store.dataSource(), entered, release);
+        LineageEvent privileged = events(1).get(0);
+        try (LineageWriter w = LineageWriter.start(bulkStuck, config())) {
+            CompletableFuture<Void> bulk = w.append(events(1).get(0)).toCompletableFuture();
+            assertThat(entered.await(10, TimeUnit.SECONDS)).as("a bulk batch is in flight, and stuck").isTrue();
+            w.appendCommitted(privileged).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(bulk).isNotDone();
+            release.countDown();
+            bulk.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(store.queries().query("SELECT record_id FROM lineage.journal WHERE chain = 'main.durable'").rows())
+                .containsExactly(List.of(privileged.recordId()));
+        ChainVerifier.Report r = store.verify();
+        assertThat(r.ok()).isTrue();
+        assertThat(r.chains()).isEqualTo(2);
+    }
+
+    /** Two action records for one action id at one instant: PostgreSQL cannot hold both (the key is action_id, at). */
+    private static List<LineageEvent> withAClash(UUID session) {
+        java.time.Instant at = java.time.Instant.now();
+        UUID action = UUID.randomUUID();
+        SqlAction sql = Samples.update("UPDATE customers SET n = 1");
+        return List.of(events(1).get(0),
+                new ActionRecorded(UUID.randomUUID(), at, action, session, sql, ActionRecorded.objectsOf(sql)),
+                new ActionRecorded(UUID.randomUUID(), at, action, session, sql, ActionRecorded.objectsOf(sql)),
+                events(1).get(0));
+    }
+
+    @Test
+    void aRecordPostgresRefusesIsDeadLetteredAndTheRestOfItsBatchIsStored() throws Exception {
+        List<LineageEvent> es = withAClash(UUID.randomUUID());
+        List<CompletableFuture<Void>> fs = new ArrayList<>();
+        LineageWriter w = LineageWriter.start(flaky, config());
+        try (w) {
+            es.forEach(e -> fs.add(w.append(e).toCompletableFuture()));
+            assertThatThrownBy(() -> fs.get(2).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(LineageException.class)
+                    .hasMessageContaining("PostgreSQL refused lineage record action " + es.get(2).recordId());
+            for (int i : new int[] {0, 1, 3}) {
+                fs.get(i).get(10, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(w.stats().deadLettered()).isEqualTo(1);
+        assertThat(storedIdsInChainOrder()).containsExactly(es.get(0).recordId(), es.get(1).recordId(), es.get(3).recordId());
+        try (Spool rejected = Spool.open(dir.resolve("lineage.spool.rejected"), 1 << 20)) {
+            assertThat(rejected.read(0, 10).envelopes()).extracting(e -> e.recordId()).containsExactly(es.get(2).recordId());
+        }
+        assertThat(store.verify().ok()).isTrue();
+    }
+
+    @Test
+    void aRefusedRecordInTheSpoolDoesNotHoldUpTheReplay() throws Exception {
+        List<LineageEvent> es = withAClash(UUID.randomUUID());
+        flaky.down = true;
+        try (LineageWriter w = LineageWriter.start(flaky, config())) {
+            List<CompletableFuture<Void>> fs = new ArrayList<>();
+            es.forEach(e -> fs.add(w.append(e).toCompletableFuture()));
+            awaitAll(fs);
+            assertThat(w.stats().spooled()).isEqualTo(4);
+            flaky.down = false;
+            awaitSpoolDrained(w);
+            assertThat(w.stats().deadLettered()).isEqualTo(1);
+            assertThat(w.stats().replayed()).isEqualTo(3);
+        }
+        assertThat(storedIdsInChainOrder()).containsExactly(es.get(0).recordId(), es.get(1).recordId(), es.get(3).recordId());
+        assertThat(store.verify().ok()).isTrue();
+    }
+
+    /** Blocks the bulk lane's getConnection until released (the durable lane, {@code *.durable}, passes). */
     private static final class BlockingDataSource implements DataSource {
         private final DataSource delegate;
         private final CountDownLatch entered;
@@ -234,9 +353,13 @@ class LineageWriterIT {
 
         @Override
         public Connection getConnection() throws SQLException {
+            if (Thread.currentThread().getName().endsWith(".durable")) {
+                return delegate.getConnection();
+            }
             entered.countDown();
             try {
-                release.await();
+                // bounded, so that a failing test ends instead of leaving the writer's thread (and close) stuck
+                release.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

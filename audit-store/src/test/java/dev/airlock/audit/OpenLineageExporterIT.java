@@ -74,6 +74,15 @@ class OpenLineageExporterIT {
     }
 
     @Test
+    void deliversThroughTheConsoleTransport() throws Exception {
+        try (OpenLineageExporter x = new OpenLineageExporter(store.dataSource(), ExportConfig.console())) {
+            assertThat(x.exportPending()).isEqualTo(3);
+        }
+        assertThat(store.queries().query("SELECT count(*) FROM lineage.openlineage_outbox WHERE delivered_at IS NULL").rows())
+                .containsExactly(List.of(0L));
+    }
+
+    @Test
     void keepsUndeliveredEventsInTheOutboxUntilTheEndpointAcceptsThem() throws Exception {
         List<String> bodies = new CopyOnWriteArrayList<>();
         AtomicInteger failFirst = new AtomicInteger(1);

@@ -554,6 +554,30 @@ class AirlockConfigLoaderTest {
     }
 
     @Test
+    void readsAndValidatesOpenLineageExport() throws IOException {
+        String head = LISTENERS + CONNECTIONS + IDENTITY + "policy: {files: [policy.yaml]}\n";
+        assertThat(valid(head + """
+                lineage:
+                  store: embedded
+                  openlineage: {transport: http, url: "http://marquez:5000", namespace: shop, interval: 2s}
+                """).lineage().openLineage()).contains(new OpenLineageConfig(OpenLineageConfig.Transport.HTTP,
+                Optional.of(java.net.URI.create("http://marquez:5000")), Optional.empty(), "shop", java.time.Duration.ofSeconds(2)));
+        assertThat(valid(head + "lineage: {store: embedded, openlineage: {transport: file, file: out/ol.ndjson}}\n")
+                .lineage().openLineage()).contains(new OpenLineageConfig(OpenLineageConfig.Transport.FILE, Optional.empty(),
+                Optional.of(dir.resolve("out/ol.ndjson")), "airlock", java.time.Duration.ofSeconds(5)));
+        assertThat(valid(head + "lineage: {store: embedded}\n").lineage().openLineage()).isEmpty();
+        assertThat(problems(head + """
+                lineage:
+                  store: embedded
+                  openlineage: {transport: http, file: x}
+                """)).containsExactly(
+                "18:16: lineage.openlineage: missing required key 'url' (transport is http)",
+                "18:40: lineage.openlineage.file: only used with transport: file");
+        assertThat(problems(head + "lineage: {store: embedded, openlineage: {transport: kafka}}\n")).containsExactly(
+                "16:53: lineage.openlineage.transport: 'kafka' is not one of http, file, console");
+    }
+
+    @Test
     void validatesApprovalChannels() throws IOException {
         assertThat(problems(LISTENERS + CONNECTIONS + IDENTITY + """
                 approvals:

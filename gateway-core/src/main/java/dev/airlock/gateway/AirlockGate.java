@@ -8,6 +8,7 @@ import dev.airlock.approvals.PendingApproval;
 import dev.airlock.audit.ActionRecorded;
 import dev.airlock.audit.DecisionRecorded;
 import dev.airlock.audit.LineageEvent;
+import dev.airlock.audit.LineageIds;
 import dev.airlock.audit.LineageWriter;
 import dev.airlock.audit.ObjectAccess;
 import dev.airlock.audit.ResultRecorded;
@@ -177,6 +178,11 @@ public final class AirlockGate {
         }
 
         @Override
+        public UUID newCommandId() {
+            return LineageIds.next();
+        }
+
+        @Override
         public void sessionClosed(Session session, String reason) {
             AirlockGate.this.sessionClosed((GateSession) session, reason);
         }
@@ -214,12 +220,20 @@ public final class AirlockGate {
                 throw new GateRejectedException(Failure.UNAVAILABLE, "identity verification failed", "Try again later.");
             }
             ConnectionRef ref = new ConnectionRef(conn.name(), conn.protocol(), conn.labels());
-            GateSession s = new GateSession(UUID.randomUUID(), identity, ref, upstreamTarget(conn), lm);
-            record(SessionStarted.of(s.sessionId, identity, conn.name(), conn.protocol(),
-                    String.valueOf(client.remote()), client.attributes().get("application_name")));
-            lm.sessionOpened(conn.name());
-            return s;
-        });
+            GateSession s = new GateSession(LineageIds.next(), identity, ref, upstreamTarget(conn), lm);
+            // while the lineage queue is full the session waits for room, and is refused if none comes in time
+            return lineage.enqueue(SessionStarted.of(s.sessionId, identity, conn.name(), conn.protocol(),
+                    String.valueOf(client.remote()), client.attributes().get("application_name")))
+                    .handle((v, e) -> {
+                        if (e != null) {
+                            lm.sessionRejected("lineage_unavailable");
+                            throw new GateRejectedException(Failure.UNAVAILABLE, "Airlock cannot record this session now: "
+                                    + "the lineage store is not keeping up", "Try again later.");
+                        }
+                        lm.sessionOpened(conn.name());
+                        return (Session) s;
+                    });
+        }).thenCompose(stage -> stage);
     }
 
     /** Where and how Airlock logs in for a database connection: its own credentials, TLS mode, pooling. */
@@ -259,32 +273,36 @@ public final class AirlockGate {
             return ALLOWED;
         }
         session.metrics.decision(session.connection.name(), decision.effect());
-        UUID actionId = command.id() != null ? command.id() : Ids.next();
+        // time-ordered (cheap primary-key inserts in the lineage store); an HTTP request brings its own, which the
+        // connector took from this gate too (newCommandId)
+        UUID actionId = command.id() != null ? command.id() : LineageIds.next();
         Instant at = clock.instant();
-        ActionRecorded act = new ActionRecorded(Ids.next(), at, actionId, session.sessionId, action, ActionRecorded.objectsOf(action));
-        DecisionRecorded dec = new DecisionRecorded(Ids.next(), at, actionId, decision);
+        ActionRecorded act = new ActionRecorded(LineageIds.next(), at, actionId, session.sessionId, action,
+                ActionRecorded.objectsOf(action));
+        DecisionRecorded dec = new DecisionRecorded(LineageIds.next(), at, actionId, decision);
         switch (decision.effect()) {
             case ALLOW -> {
-                CompletableFuture<Void> a = lineage.append(act).toCompletableFuture();
-                CompletableFuture<Void> d = lineage.append(dec).toCompletableFuture();
-                if (a.isCompletedExceptionally() || d.isCompletedExceptionally()) {
-                    // the writer's queue is full: no silent loss, and no fail-open. Record durable-first instead (its
-                    // own lane), which also slows this agent down to what the store can take; refuse if even that fails.
-                    metrics.lineageBackpressure();
-                    return durably(act, dec).handle((v, e) -> {
-                        session.metrics.decided(System.nanoTime() - start);
-                        if (e != null) {
-                            log.warn("session {}: lineage store cannot keep up; refusing action {}", session.id(), actionId, e);
-                            return Verdict.deny(Failure.UNAVAILABLE, "Airlock could not record this " + noun(command)
-                                    + " (the lineage store is not keeping up)", null, actionId.toString(), "Try again later.");
-                        }
-                        session.remember(command, new Admitted(actionId));
-                        return Verdict.ALLOW;
-                    });
-                }
                 session.remember(command, new Admitted(actionId));
-                session.metrics.decided(System.nanoTime() - start);
-                return ALLOWED;
+                // queued (not yet durable) before the command runs; while the lineage queue is full the command
+                // waits for room (back-pressure on the agent), and is refused if none comes in time: running it
+                // unrecorded would be failing open
+                CompletableFuture<Void> queued = lineage.enqueue(act).toCompletableFuture()
+                        .thenCompose(v -> lineage.enqueue(dec));
+                if (queued.isDone() && !queued.isCompletedExceptionally()) {
+                    session.metrics.decided(System.nanoTime() - start);
+                    return ALLOWED;
+                }
+                return queued.handle((v, e) -> {
+                    session.metrics.decided(System.nanoTime() - start);
+                    if (e == null) {
+                        return Verdict.ALLOW;
+                    }
+                    log.warn("session {}: lineage store cannot keep up; refusing action {}", session.id(), actionId);
+                    session.forget(command);
+                    return Verdict.deny(Failure.UNAVAILABLE, "Airlock cannot record this " + noun(command)
+                            + " now: the lineage store is not keeping up", decision.decidingRule(), actionId.toString(),
+                            "Try again later.");
+                });
             }
             case DENY -> {
                 Verdict deny = Verdict.deny(Failure.POLICY_DENIED, decision.explanation(), decision.decidingRule(),
@@ -470,17 +488,16 @@ public final class AirlockGate {
                 p.channels());
     }
 
-    /** Queues a record that nothing waits for; when the queue is full it goes durable-first instead of being lost. */
+    /**
+     * Queues a record that nothing waits for (a result, a session's end). While the queue is full it waits for room
+     * like every other record; should none come within the durable timeout the record is lost, and said so loudly.
+     */
     private void record(LineageEvent e) {
-        CompletableFuture<Void> f = lineage.append(e).toCompletableFuture();
-        if (f.isCompletedExceptionally()) {
-            metrics.lineageBackpressure();
-            lineage.appendCommitted(e).whenComplete((v, x) -> {
-                if (x != null) {
-                    log.error("LINEAGE RECORD LOST: {} {}: {}", e.getClass().getSimpleName(), e.recordId(), x.toString());
-                }
-            });
-        }
+        lineage.enqueue(e).whenComplete((v, x) -> {
+            if (x != null) {
+                log.error("LINEAGE RECORD LOST: {} {}: {}", e.getClass().getSimpleName(), e.recordId(), x.toString());
+            }
+        });
     }
 
     private CompletableFuture<Void> durably(LineageEvent a, LineageEvent b) {
@@ -502,8 +519,8 @@ public final class AirlockGate {
                         outcome.bytes() < 0 ? null : outcome.bytes(), outcome.duration(), outcome.errorCode()));
                 return;
             }
-            record(new ResultRecorded(Ids.next(), clock.instant(), a.actionId(), outcome.rows() < 0 ? null : outcome.rows(), outcome.duration(),
-                    outcome.errorCode(), outcome.failed() ? null : outcome.tag()));
+            record(new ResultRecorded(LineageIds.next(), clock.instant(), a.actionId(), outcome.rows() < 0 ? null : outcome.rows(),
+                    outcome.duration(), outcome.errorCode(), outcome.failed() ? null : outcome.tag()));
         } catch (RuntimeException e) {
             log.warn("session {}: recording a result failed", session.id(), e);
         }

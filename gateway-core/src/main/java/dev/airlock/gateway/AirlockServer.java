@@ -5,7 +5,9 @@ import dev.airlock.approvals.JdbcApprovalStore;
 import dev.airlock.approvals.StoredApproval;
 import dev.airlock.audit.EmbeddedLineageStore;
 import dev.airlock.audit.LineageStore;
+import dev.airlock.audit.ExportConfig;
 import dev.airlock.audit.LineageWriter;
+import dev.airlock.audit.OpenLineageExporter;
 import dev.airlock.audit.PolicyLoaded;
 import dev.airlock.audit.StoreConfig;
 import dev.airlock.audit.WriterConfig;
@@ -15,6 +17,7 @@ import dev.airlock.config.HttpSettings;
 import dev.airlock.config.ConfigWatcher;
 import dev.airlock.config.IdentityProviderConfig;
 import dev.airlock.config.LineageConfig;
+import dev.airlock.config.OpenLineageConfig;
 import dev.airlock.config.ListenerConfig;
 import dev.airlock.config.Protocol;
 import dev.airlock.config.Secret;
@@ -67,6 +70,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -170,8 +174,17 @@ public final class AirlockServer implements AutoCloseable {
             resources.add(store);
         }
         java.nio.file.Files.createDirectories(config.lineage().spoolDir());
-        writer = store.startWriter(WriterConfig.defaults(config.lineage().spoolDir().resolve(options.replicaId() + ".spool")));
+        Optional<OpenLineageConfig> openLineage = config.lineage().openLineage();
+        writer = store.startWriter(WriterConfig.defaults(config.lineage().spoolDir().resolve(options.replicaId() + ".spool"))
+                .withOpenLineageOutbox(openLineage.isPresent()));
         resources.add(writer);
+        if (openLineage.isPresent()) {
+            OpenLineageConfig ol = openLineage.get();
+            ExportConfig export = new ExportConfig(ExportConfig.Transport.valueOf(ol.transport().name()), ol.url().orElse(null),
+                    ol.file().orElse(null), ol.namespace(), ol.interval(), 100);
+            resources.add(new OpenLineageExporter(store.dataSource(), export).start());
+            log.info("OpenLineage export: {} every {}", ol.transport().name().toLowerCase(java.util.Locale.ROOT), ol.interval());
+        }
 
         // identity
         List<IssuerSettings> issuers = new ArrayList<>();
@@ -222,7 +235,11 @@ public final class AirlockServer implements AutoCloseable {
         GateMetrics metrics = new GateMetrics(registry);
         registry.gauge("airlock_lineage_queued", writer, w -> w.stats().queued());
         registry.gauge("airlock_lineage_spooled_records", writer, w -> w.stats().spoolRecords());
-        registry.gauge("airlock_lineage_rejected_records", writer, w -> w.stats().rejected());
+        registry.more().counter("airlock_lineage_backpressure_rejected", List.of(), writer, w -> w.stats().rejected());
+        registry.more().counter("airlock_lineage_dead_lettered", List.of(), writer, w -> w.stats().deadLettered());
+        registry.more().counter("airlock_lineage_committed", List.of(), writer, w -> w.stats().committed());
+        registry.more().counter("airlock_lineage_delayed", List.of(), writer, w -> w.stats().delayed());
+        registry.gauge("airlock_lineage_waiting", writer, w -> w.stats().waiting());
         AirlockGate gate = new AirlockGate(verifier, config.connections(), policy, approvals, writer, metrics, options.clock());
 
         // network

@@ -18,13 +18,9 @@ public final class GateMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
-    private final Counter lineageBackpressure;
 
     public GateMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.lineageBackpressure = Counter.builder("airlock_lineage_backpressure_total")
-                .description("Lineage records the writer's queue refused; recorded durable-first instead, or the command refused")
-                .register(registry);
     }
 
     public MeterRegistry registry() {
@@ -34,10 +30,6 @@ public final class GateMetrics {
     /** The meters of one listener (created on first use). */
     public Listener forListener(String listener) {
         return listeners.computeIfAbsent(listener, Listener::new);
-    }
-
-    void lineageBackpressure() {
-        lineageBackpressure.increment();
     }
 
     /** Meters tagged {@code listener=<name>}. */

@@ -92,6 +92,19 @@ class AuditCommandIT {
     }
 
     @Test
+    void sessionPrintsJsonWithEachAction() {
+        assertThat(run("session", session.toString(), "--json")).isZero();
+        assertThat(out.toString()).contains("\"subject\" : \"alice\"", "\"client_address\" : \"10.0.0.7:5000\"",
+                "\"actions_detail\"", "\"effect\" : \"DENY\"");
+    }
+
+    @Test
+    void approvalsPrintsJson() {
+        assertThat(run("approvals", "--json")).isZero();
+        assertThat(out.toString().trim()).isEqualTo("[ ]");
+    }
+
+    @Test
     void approvalsFiltersByState() {
         assertThat(run("approvals", "--state", "pending")).isZero();
         assertThat(out.toString()).contains("(0 rows)");
@@ -100,16 +113,16 @@ class AuditCommandIT {
     @Test
     void verifyExitsNonZeroAndNamesTheBrokenRecord() throws Exception {
         assertThat(run("verify")).isZero();
-        assertThat(out.toString()).startsWith("OK: 3 record(s) in 1 chain(s)");
+        // the durable-first decision has its own chain (main.durable) next to the bulk one (main)
+        assertThat(out.toString()).startsWith("OK: 3 record(s) in 2 chain(s)");
         long edited;
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
-            // the durable-first decision may overtake the queued session record, so find the row by content
-            try (java.sql.ResultSet rs = s.executeQuery("SELECT min(seq) FROM lineage.record WHERE body LIKE '%alice%'")) {
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT seq FROM lineage.session_starts WHERE subject = 'alice'")) {
                 rs.next();
                 edited = rs.getLong(1);
             }
             s.execute("SET session_replication_role = replica");
-            s.execute("UPDATE lineage.record SET body = replace(body, 'alice', 'bob') WHERE seq = " + edited);
+            s.execute("UPDATE lineage.session_starts SET subject = 'bob' WHERE subject = 'alice'");
         }
         out.getBuffer().setLength(0);
         assertThat(run("verify", "--json")).isEqualTo(1);

@@ -113,6 +113,7 @@ final class GatewayHarness implements AutoCloseable {
                   jdbc_url: %s
                   user: %s
                   spool_dir: spool
+                  openlineage: {transport: file, file: openlineage.ndjson, interval: 100ms}
                 policy:
                   files: [policy.yaml]
                 admin:

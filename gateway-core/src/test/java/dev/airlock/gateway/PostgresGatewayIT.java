@@ -69,6 +69,28 @@ class PostgresGatewayIT {
     }
 
     @Test
+    void exportsExecutedActionsAsOpenLineageRunEvents() throws Exception {
+        try (Connection c = h.connect(agent()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT name FROM items WHERE id = 3 /* lineage-export */")) {
+            assertThat(rs.next()).isTrue();
+        }
+        java.nio.file.Path file = h.dir.resolve("openlineage.ndjson");
+        String event = await(() -> {
+            try {
+                return java.nio.file.Files.exists(file) ? java.nio.file.Files.readAllLines(file).stream()
+                        .filter(l -> l.contains("lineage-export")).findFirst() : Optional.<String>empty();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        com.fasterxml.jackson.databind.JsonNode ev = json.readTree(event);
+        assertThat(ev.at("/eventType").asText()).isEqualTo("COMPLETE");
+        assertThat(ev.at("/inputs/0/name").asText()).isEqualTo("items"); // as written: the analyser does not resolve search_path
+        assertThat(ev.at("/run/facets/airlock_decision/effect").asText()).isEqualTo("ALLOW");
+        assertThat(ev.at("/run/facets/airlock_decision/ruleIds/0").asText()).isEqualTo("agents-read");
+    }
+
+    @Test
     void deniesDdlWithRuleId() throws Exception {
         try (Connection c = h.connect(agent()); Statement s = c.createStatement()) {
             assertThatThrownBy(() -> s.execute("CREATE TABLE evil (id int)"))
@@ -263,6 +285,18 @@ class PostgresGatewayIT {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    @Test
+    void refusesSessionsAndStatementsItCannotRecord() throws Exception {
+        try (GatewayHarness own = new GatewayHarness(); Connection c = own.connect(own.token("agent-1", "agents"));
+             Statement s = c.createStatement()) {
+            own.server.lineageWriter().close(); // from now on every append is refused at once, as when its queue is full
+            assertThatThrownBy(() -> s.executeQuery("SELECT count(*) FROM items")).isInstanceOf(PSQLException.class)
+                    .hasMessageContaining("cannot record this statement now");
+            assertThatThrownBy(() -> own.connect(own.token("agent-2", "agents"))).isInstanceOf(PSQLException.class)
+                    .hasMessageContaining("cannot record this session now");
+        }
     }
 
     /** Polls until {@code probe} yields a value; lineage writes and approval rows land asynchronously. */

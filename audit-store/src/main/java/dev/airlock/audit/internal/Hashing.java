@@ -13,16 +13,24 @@ public final class Hashing {
 
     private Hashing() {}
 
-    /** Canonical content: chain, seq, record id, kind, time in epoch microseconds and body, newline-separated, UTF-8. */
-    public static byte[] canonical(String chain, long seq, UUID recordId, String kind, long atMicros, String body) {
-        String s = chain + '\n' + seq + '\n' + recordId + '\n' + kind + '\n' + atMicros + '\n' + body;
-        return s.getBytes(StandardCharsets.UTF_8);
+    /** The hash of a record whose canonical content is {@code canonical[0, len)}. */
+    public static byte[] link(MessageDigest md, byte[] prev, byte[] canonical, int len) {
+        md.reset();
+        md.update(prev);
+        md.update(canonical, 0, len);
+        return md.digest();
     }
 
     public static byte[] link(byte[] prev, byte[] canonical) {
-        MessageDigest md = Digests.sha256();
-        md.update(prev);
-        md.update(canonical);
-        return md.digest();
+        return link(Digests.sha256(), prev, canonical, canonical.length);
+    }
+
+    /**
+     * Canonical content of a record in {@code lineage.record}, the JSON journal Airlock kept before 0.2:
+     * chain, seq, record id, kind, time in epoch microseconds and body, newline-separated, UTF-8.
+     */
+    public static byte[] legacyCanonical(String chain, long seq, UUID recordId, String kind, long atMicros, String body) {
+        String s = chain + '\n' + seq + '\n' + recordId + '\n' + kind + '\n' + atMicros + '\n' + body;
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -1,19 +1,14 @@
 package dev.airlock.audit.internal;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.audit.LineageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * An append-only local file of envelopes written while PostgreSQL is unreachable.
  *
- * <p>Frame: magic {@code "LNSP"}, payload length (int), CRC32C of the payload (int), payload (UTF-8
- * JSON). Each append is forced to disk before it returns. On open the file is checked end to end: a
+ * <p>Frame: magic {@code "LNSP"}, payload length (int), CRC32C of the payload (int), payload (the record's
+ * canonical JSON without chain and seq, see {@link Records}; a spool written before 0.2 holds JSON envelopes
+ * with a {@code body}, which are still read). Each append is forced to disk before it returns. On open the file is checked end to end: a
  * frame with a bad magic or checksum is {@link LineageException.SpoolCorrupted}; a frame cut short at
  * the very end (a crash in the middle of an append, never acknowledged) is cut off and logged as an error.
  * Not thread-safe: the writer thread owns it.
@@ -167,12 +163,15 @@ public final class Spool implements AutoCloseable {
             int magic = header.getInt();
             int length = header.getInt();
             int crc = header.getInt();
-            ByteBuffer payload = ByteBuffer.allocate(length);
-            readFully(payload, pos + HEADER);
-            if (magic != MAGIC || crc32c(payload.array()) != crc) {
+            if (magic != MAGIC || length < 0 || length > MAX_FRAME || pos + HEADER + length > size) {
                 throw new LineageException.SpoolCorrupted(path + ": record at offset " + pos + " changed on disk");
             }
-            out.add(decode(payload.array()));
+            ByteBuffer payload = ByteBuffer.allocate(length);
+            readFully(payload, pos + HEADER);
+            if (crc32c(payload.array()) != crc) {
+                throw new LineageException.SpoolCorrupted(path + ": record at offset " + pos + " changed on disk");
+            }
+            out.add(decode(payload.array(), pos));
             pos += HEADER + length;
         }
         return new Chunk(out, pos);
@@ -204,24 +203,30 @@ public final class Spool implements AutoCloseable {
     }
 
     private static byte[] frame(Envelope e) {
-        ObjectNode n = EventCodec.JSON.createObjectNode();
-        n.put("id", e.recordId().toString()).put("kind", e.kind()).put("at_us", e.atMicros()).put("body", e.body());
-        byte[] payload = EventCodec.write(n).getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(HEADER + payload.length);
-        b.putInt(MAGIC).putInt(payload.length).putInt(crc32c(payload)).put(payload);
+        Sink payload = new Sink(512);
+        Records.spoolForm(payload, e);
+        ByteBuffer b = ByteBuffer.allocate(HEADER + payload.length());
+        b.putInt(MAGIC).putInt(payload.length()).putInt(crc32c(payload.array(), payload.length()))
+                .put(payload.array(), 0, payload.length());
         return b.array();
     }
 
-    private static Envelope decode(byte[] payload) {
-        Map<String, Object> m = EventCodec.read(new String(payload, StandardCharsets.UTF_8));
-        long us = ((Number) m.get("at_us")).longValue();
-        Instant at = Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1_000L);
-        return new Envelope(UUID.fromString((String) m.get("id")), (String) m.get("kind"), at, (String) m.get("body"));
+    private static Envelope decode(byte[] payload, long pos) {
+        try {
+            return Records.fromSpool(payload);
+        } catch (RuntimeException e) {
+            throw new LineageException.SpoolCorrupted("record at offset " + pos + " has a valid checksum but cannot be "
+                    + "read (" + e.getMessage() + "); the spool is kept as is for inspection");
+        }
     }
 
     private static int crc32c(byte[] b) {
+        return crc32c(b, b.length);
+    }
+
+    private static int crc32c(byte[] b, int len) {
         CRC32C c = new CRC32C();
-        c.update(b);
+        c.update(b, 0, len);
         return (int) c.getValue();
     }
 }

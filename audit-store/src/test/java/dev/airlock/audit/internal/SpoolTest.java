@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.airlock.audit.LineageException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,14 +22,16 @@ class SpoolTest {
     @TempDir
     Path dir;
 
-    private static Envelope env(String body) {
-        return new Envelope(UUID.randomUUID(), "session_end", Instant.parse("2026-11-22T04:00:00.123456789Z"), body);
+    private static final long AT = Type.micros(Instant.parse("2026-11-22T04:00:00.123456789Z"));
+
+    private static Envelope env(String reason) {
+        return new Envelope(Table.SESSION_ENDS, new Object[] {UUID.randomUUID(), UUID.randomUUID(), AT, AT, reason}, null);
     }
 
     @Test
-    void roundTripsEnvelopesInOrderAcrossReopen() throws Exception {
+    void roundTripsRecordsInOrderAcrossReopen() throws Exception {
         Path p = dir.resolve("s");
-        List<Envelope> es = List.of(env("{\"a\":\"tab\\t\"}"), env("{\"b\":\"ünïcødé\\n\"}"), env("{}"));
+        List<Envelope> es = List.of(env("tab\t\"quoted\""), env("ünïcødé\n😀"), env(null));
         try (Spool s = Spool.open(p, 1 << 20)) {
             s.append(es.subList(0, 2));
             s.append(es.subList(2, 3));
@@ -42,17 +48,38 @@ class SpoolTest {
     }
 
     @Test
+    void readsASpoolWrittenBeforeTheTablesCarriedTheChain() throws Exception {
+        // the frame payload of Airlock 0.1: {"id", "kind", "at_us", "body"} with ISO-8601 times in the body
+        UUID id = UUID.randomUUID();
+        UUID session = UUID.randomUUID();
+        String payload = "{\"id\":\"" + id + "\",\"kind\":\"session_end\",\"at_us\":" + AT + ",\"body\":"
+                + "\"{\\\"session_id\\\":\\\"" + session + "\\\",\\\"ended_at\\\":\\\"2026-11-22T04:00:00.123456Z\\\","
+                + "\\\"reason\\\":\\\"client closed\\\"}\"}";
+        byte[] b = payload.getBytes(StandardCharsets.UTF_8);
+        CRC32C crc = new CRC32C();
+        crc.update(b);
+        ByteBuffer frame = ByteBuffer.allocate(12 + b.length).putInt(0x4C4E5350).putInt(b.length).putInt((int) crc.getValue()).put(b);
+        Path p = dir.resolve("old");
+        Files.write(p, frame.array(), StandardOpenOption.CREATE_NEW);
+        try (Spool s = Spool.open(p, 1 << 20)) {
+            assertThat(s.read(0, 10).envelopes()).containsExactly(
+                    new Envelope(Table.SESSION_ENDS, new Object[] {session, id, AT, AT, "client closed"}, null));
+        }
+    }
+
+    @Test
     void cutsOffARecordTornByACrashButKeepsTheOthers() throws Exception {
         Path p = dir.resolve("s");
+        Envelope one = env("1");
         try (Spool s = Spool.open(p, 1 << 20)) {
-            s.append(List.of(env("{\"n\":1}"), env("{\"n\":2}")));
+            s.append(List.of(one, env("2")));
         }
         try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
             f.setLength(f.length() - 3);
         }
         try (Spool s = Spool.open(p, 1 << 20)) {
             assertThat(s.records()).isEqualTo(1);
-            assertThat(s.read(0, 10).envelopes()).extracting(Envelope::body).containsExactly("{\"n\":1}");
+            assertThat(s.read(0, 10).envelopes()).containsExactly(one);
         }
     }
 
@@ -60,7 +87,7 @@ class SpoolTest {
     void refusesAFlippedBit() throws Exception {
         Path p = dir.resolve("s");
         try (Spool s = Spool.open(p, 1 << 20)) {
-            s.append(List.of(env("{\"n\":1}"), env("{\"n\":2}")));
+            s.append(List.of(env("1"), env("2")));
         }
         try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
             f.seek(f.length() - 2);
@@ -75,7 +102,7 @@ class SpoolTest {
     @Test
     void refusesToGrowPastItsLimit() throws Exception {
         try (Spool s = Spool.open(dir.resolve("s"), 100)) {
-            assertThatThrownBy(() -> s.append(List.of(env("{\"n\":\"" + "x".repeat(100) + "\"}"))))
+            assertThatThrownBy(() -> s.append(List.of(env("x".repeat(100)))))
                     .isInstanceOf(LineageException.SpoolFull.class).hasMessageContaining("full (0 of 100 bytes");
             assertThat(s.isEmpty()).isTrue();
         }

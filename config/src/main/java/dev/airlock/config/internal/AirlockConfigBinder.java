@@ -10,6 +10,7 @@ import dev.airlock.config.IdentityProviderConfig;
 import dev.airlock.config.LineageConfig;
 import dev.airlock.config.ListenerConfig;
 import dev.airlock.config.LoggingConfig;
+import dev.airlock.config.OpenLineageConfig;
 import dev.airlock.config.PolicyConfig;
 import dev.airlock.config.Protocol;
 import dev.airlock.config.Secret;
@@ -598,6 +599,7 @@ public final class AirlockConfigBinder {
     private LineageConfig lineage(MappingReader m) {
         Store store = m.required("store", b.enumOf(Store.class));
         Path spoolDir = m.optional("spool_dir", b::path, b.baseDir().resolve("data/spool"));
+        Optional<OpenLineageConfig> openLineage = m.optional("openlineage", b.object(this::openLineage));
         if (store == null) {
             m.known("data_dir", "jdbc_url", "user", "password");
             m.finish();
@@ -610,7 +612,7 @@ public final class AirlockConfigBinder {
                     m.problem(key, "only used with store: jdbc");
                 }
             }
-            return m.build(() -> new LineageConfig.Embedded(dataDir, spoolDir));
+            return m.build(() -> new LineageConfig.Embedded(dataDir, spoolDir, openLineage));
         }
         String jdbcUrl = m.required("jdbc_url", b.expanded(b::nonBlank));
         if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
@@ -623,7 +625,29 @@ public final class AirlockConfigBinder {
         if (m.has("data_dir")) {
             m.problem("data_dir", "only used with store: embedded");
         }
-        return m.build(() -> new LineageConfig.Jdbc(jdbcUrl, user, password, spoolDir));
+        return m.build(() -> new LineageConfig.Jdbc(jdbcUrl, user, password, spoolDir, openLineage));
+    }
+
+    private OpenLineageConfig openLineage(MappingReader m) {
+        OpenLineageConfig.Transport transport = m.required("transport",
+                b.enumOf(OpenLineageConfig.Transport.class, t -> t.name().toLowerCase(Locale.ROOT)));
+        Optional<URI> url = m.optional("url", b.expanded(b::httpUrl));
+        Optional<Path> file = m.optional("file", b::path);
+        String namespace = m.optional("namespace", b::nonBlank, "airlock");
+        Duration interval = m.optional("interval", b.duration(Duration.ofMillis(100), Duration.ofHours(1)), Duration.ofSeconds(5));
+        if (transport == OpenLineageConfig.Transport.HTTP && !m.has("url")) {
+            m.problem("missing required key 'url' (transport is http)");
+        }
+        if (transport == OpenLineageConfig.Transport.FILE && !m.has("file")) {
+            m.problem("missing required key 'file' (transport is file)");
+        }
+        if (transport != null && transport != OpenLineageConfig.Transport.HTTP && m.has("url")) {
+            m.problem("url", "only used with transport: http");
+        }
+        if (transport != null && transport != OpenLineageConfig.Transport.FILE && m.has("file")) {
+            m.problem("file", "only used with transport: file");
+        }
+        return m.build(() -> new OpenLineageConfig(transport, url, file, namespace, interval));
     }
 
     private PolicyConfig policy(MappingReader m) {

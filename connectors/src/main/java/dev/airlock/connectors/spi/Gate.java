@@ -1,5 +1,6 @@
 package dev.airlock.connectors.spi;
 
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -28,4 +29,13 @@ public interface Gate {
 
     /** The agent's connection has ended (for any reason). Called once per successful {@link #authenticate}. */
     void sessionClosed(Session session, String reason);
+
+    /**
+     * A new id for a command the connector names itself ({@link Command#id()}: an HTTP request's id, which the
+     * agent, the upstream and the lineage all see). Cheap, never blocks. Airlock's gate hands out time-ordered
+     * ids, the ones it records everything else under; this default gives random ones.
+     */
+    default UUID newCommandId() {
+        return UUID.randomUUID();
+    }
 }

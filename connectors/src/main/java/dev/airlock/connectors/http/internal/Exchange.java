@@ -97,7 +97,7 @@ final class Exchange implements UpstreamHandler.Listener {
     private final ListenerContext lc;
     private final Channel client;
     private final HttpRequest request;
-    private final UUID id = UUID.randomUUID();
+    private final UUID id;
     private long forwardNanos;
 
     private ExchangeState state = ExchangeState.STARTING;
@@ -145,6 +145,7 @@ final class Exchange implements UpstreamHandler.Listener {
         this.lc = lc;
         this.client = conn.channel();
         this.request = request;
+        this.id = lc.gate().newCommandId();
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
         this.sink = new ClientSink();
     }
