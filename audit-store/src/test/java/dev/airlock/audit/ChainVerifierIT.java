@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -141,6 +142,84 @@ class ChainVerifierIT {
                 .isIn(ChainVerifier.Problem.DUPLICATE_SEQUENCE, ChainVerifier.Problem.CONTENT_HASH_MISMATCH);
     }
 
+    @Test
+    void pinpointsAnEditedHttpStatusOrByteCount(@TempDir Path dir) throws Exception {
+        UUID action = LineageIds.next();
+        ResultRecorded result = ResultRecorded.http(action, 403, 120L, Duration.ofMillis(4), "Forbidden");
+        try (LineageWriter w = store.startWriter(WriterConfig.defaults(dir.resolve("spool")))) {
+            CompletableFuture.allOf(w.append(ActionRecorded.of(action, UUID.randomUUID(), Samples.post())).toCompletableFuture(),
+                    w.append(result).toCompletableFuture()).get(30, TimeUnit.SECONDS);
+        }
+        assertThat(store.verify().ok()).isTrue();
+        Row victim = rowWith("lineage.results", result.recordId());
+        tamper("UPDATE lineage.results SET status = 200, error_class = NULL WHERE record_id = '" + result.recordId() + "'");
+        assertBreak(victim.seq, victim.id, ChainVerifier.Problem.CONTENT_HASH_MISMATCH);
+        tamper("UPDATE lineage.results SET status = 403, error_class = '4xx', bytes = 0 WHERE record_id = '"
+                + result.recordId() + "'");
+        assertBreak(victim.seq, victim.id, ChainVerifier.Problem.CONTENT_HASH_MISMATCH);
+        tamper("UPDATE lineage.results SET bytes = 120 WHERE record_id = '" + result.recordId() + "'");
+        assertThat(store.verify().ok()).isTrue();
+    }
+
+    @Test
+    void pinpointsAnEditedVoterEmail() throws Exception {
+        ApprovalStore approvals = store.approvals("main");
+        UUID request = UUID.randomUUID();
+        approvals.create(ApprovalStoreIT.request(request));
+        UUID vote = LineageIds.next();
+        approvals.castVote(vote, request, "bob", "bob@example.com", ApprovalVote.Choice.APPROVE, "web", null, 2,
+                java.time.Instant.now(), null);
+        assertThat(store.verify().ok()).isTrue();
+        tamper("UPDATE lineage.approval_votes SET voter_email = 'mallory@example.com' WHERE vote_id = '" + vote + "'");
+        Row victim = rowWhere("lineage.approval_votes", "vote_id = '" + vote + "'");
+        assertBreak(victim.seq, victim.id, ChainVerifier.Problem.CONTENT_HASH_MISMATCH);
+    }
+
+    @Test
+    void pinpointsAnEditedOrDeletedRefusalAndRejectedDelivery() throws Exception {
+        ApprovalStore approvals = store.approvals("main");
+        UUID request = UUID.randomUUID();
+        approvals.create(ApprovalStoreIT.request(request));
+        java.time.Instant at = java.time.Instant.now();
+        approvals.recordRefusal(request, "agent-7", null, "slack", "approve", "self_approval", at);
+        approvals.recordRejectedInteraction(new ApprovalStore.RejectedInteraction("slack-http", "bad signature",
+                request.toString(), "UEVIL", "127.0.0.1:4000", "ab".repeat(32), at));
+        approvals.recordRefusal(request, "eve", "eve@example.com", "web", "deny", "not_approver", at);
+        assertThat(store.verify().ok()).isTrue();
+        Row refusal = rowWhere("lineage.approval_refusals", "voter = 'agent-7'");
+        Row delivery = rowWhere("lineage.approval_rejected_interactions", "claimed_user = 'UEVIL'");
+
+        tamper("UPDATE lineage.approval_rejected_interactions SET reason = 'ok', claimed_user = 'U0BOSS'");
+        assertBreak(delivery.seq, delivery.id, ChainVerifier.Problem.CONTENT_HASH_MISMATCH);
+        tamper("UPDATE lineage.approval_refusals SET rejection = 'expired' WHERE voter = 'agent-7'");
+        assertBreak(refusal.seq, refusal.id, ChainVerifier.Problem.CONTENT_HASH_MISMATCH);
+        tamper("UPDATE lineage.approval_refusals SET refusal_id = refusal_id + 100 WHERE voter = 'agent-7'");
+        tamper("UPDATE lineage.approval_refusals SET rejection = 'self_approval' WHERE voter = 'agent-7'");
+        assertBreak(refusal.seq, refusal.id, ChainVerifier.Problem.CONTENT_HASH_MISMATCH);
+        tamper("UPDATE lineage.approval_refusals SET refusal_id = refusal_id - 100 WHERE voter = 'agent-7'");
+        tamper("UPDATE lineage.approval_rejected_interactions SET reason = 'bad signature', claimed_user = 'UEVIL'");
+        assertThat(store.verify().ok()).isTrue();
+
+        tamper("DELETE FROM lineage.approval_rejected_interactions");
+        assertBreak(delivery.seq + 1, rowWhere("lineage.approval_refusals", "voter = 'eve'").id,
+                ChainVerifier.Problem.SEQUENCE_GAP);
+    }
+
+    @Test
+    void aRefusalNeedsARecordAndOneOutsideTheChainIsFound() throws Exception {
+        ApprovalStore approvals = store.approvals("main");
+        UUID request = UUID.randomUUID();
+        approvals.create(ApprovalStoreIT.request(request));
+        String columns = "INSERT INTO lineage.approval_refusals (request_id, at, voter, channel, vote, rejection, record_id) "
+                + "VALUES ('" + request + "', now(), 'mallory', 'web', 'approve', 'not_approver', ";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tamper(columns + "NULL)"))
+                .hasMessageContaining("approval_refusals_record_id");
+        tamper(columns + "gen_random_uuid())");
+        ChainVerifier.Break b = store.verify().firstBreak().orElseThrow();
+        assertThat(b.problem()).isEqualTo(ChainVerifier.Problem.UNCHAINED_ROW);
+        assertThat(b.detail()).contains("lineage.approval_refusals");
+    }
+
     private void assertBreak(long seq, UUID id, ChainVerifier.Problem problem) {
         ChainVerifier.Report r = store.verify();
         assertThat(r.ok()).isFalse();
@@ -165,6 +244,20 @@ class ChainVerifierIT {
             }
         }
         throw new AssertionError("no record with seq " + seq);
+    }
+
+    private Row rowWith(String table, UUID recordId) throws Exception {
+        return rowWhere(table, "record_id = '" + recordId + "'");
+    }
+
+    private Row rowWhere(String table, String condition) throws Exception {
+        try (Connection c = store.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT seq, record_id FROM " + table + " WHERE " + condition)) {
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).as("a row of %s where %s", table, condition).isTrue();
+                return new Row(table, rs.getLong(1), rs.getObject(2, UUID.class));
+            }
+        }
     }
 
     /** The n-th row (1-based, in chain order) of a table. */

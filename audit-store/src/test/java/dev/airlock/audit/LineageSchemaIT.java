@@ -109,10 +109,15 @@ class LineageSchemaIT {
         approvals.create(ApprovalStoreIT.request(request));
         approvals.recordVote(request, "bob", ApprovalVote.Choice.APPROVE, "web", null);
         approvals.compareAndSet(request, ApprovalState.APPROVED, "bob", "web", null);
+        approvals.recordRefusal(request, "agent-7", null, "web", "approve", "self_approval", java.time.Instant.now());
+        approvals.recordRejectedInteraction(new ApprovalStore.RejectedInteraction("slack-http", "replay", null, null, null,
+                null, java.time.Instant.now()));
         java.util.Map<String, String> column = new java.util.HashMap<>(java.util.Map.of("policy_versions", "source",
                 "session_starts", "subject", "session_ends", "reason", "actions", "summary", "decisions", "effect",
                 "data_objects", "display", "action_objects", "access", "results", "rows", "approval_votes", "vote"));
         column.put("approval_state_changes", "to_state");
+        column.put("approval_refusals", "rejection");
+        column.put("approval_rejected_interactions", "reason");
         for (String t : column.keySet()) {
             assertRejected("UPDATE lineage." + t + " SET " + column.get(t) + " = " + column.get(t), "append-only");
             if (!t.startsWith("data_objects") && !t.startsWith("action_objects")) {
