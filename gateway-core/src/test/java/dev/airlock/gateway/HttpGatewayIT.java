@@ -98,6 +98,12 @@ class HttpGatewayIT {
         upstream = new HttpUpstream();
         lineageDb = PostgresFixture.get().newDatabase();
         lineage = LineageStore.open(StoreConfig.of(lineageDb.jdbcUrl(), lineageDb.user(), lineageDb.password()));
+        server = newServer();
+        api = "http://127.0.0.1:" + server.port("web");
+    }
+
+    /** An Airlock process on fresh ports with this class's policy, upstream and lineage store. */
+    static AirlockServer newServer() throws Exception {
         Path dir = Files.createTempDirectory("airlock-http-it");
         Files.writeString(dir.resolve("policy.yaml"), POLICY);
         Files.writeString(dir.resolve("upstream-token"), "s3cr3t-upstream-token\n");
@@ -125,9 +131,8 @@ class HttpGatewayIT {
                 """.formatted(GatewayHarness.freePort(), upstream.port(), issuer.issuer(), lineageDb.jdbcUrl(), lineageDb.user(),
                 GatewayHarness.freePort()));
         AirlockConfig config = AirlockConfigLoader.load(dir.resolve("airlock.yaml")).orElseThrow();
-        server = AirlockServer.start(config, AirlockServer.Options.defaults().withLineageStore(lineage)
+        return AirlockServer.start(config, AirlockServer.Options.defaults().withLineageStore(lineage)
                 .withShutdownGrace(Duration.ofMillis(200)));
-        api = "http://127.0.0.1:" + server.port("web");
     }
 
     @AfterAll
@@ -181,6 +186,22 @@ class HttpGatewayIT {
                 + "WHERE a.action_id = '" + id + "'");
         assertThat(row).containsExactly("GET", "/echo/items", "ALLOW", "agents-call-the-api", "agent-1", "http", "200",
                 String.valueOf(r.body().getBytes(StandardCharsets.UTF_8).length), "api GET /echo/items", "read");
+        assertThat(java.util.UUID.fromString(id).version()).as("a time-ordered id, as every lineage id").isEqualTo(7);
+        assertThat(lineage.verify().firstBreak()).as("status and bytes are on the chain").isEmpty();
+    }
+
+    @Test
+    void refusesWithA503WhatItCannotRecord() throws Exception {
+        try (AirlockServer own = newServer()) {
+            own.lineageWriter().close(); // from now on every append is refused at once, as when its queue is full
+            upstream.seen.clear();
+            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + own.port("web") + "/echo/items"))
+                    .header("Authorization", "Bearer " + agent()).timeout(Duration.ofSeconds(30)).build());
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.headers().firstValue("content-type")).contains("application/problem+json");
+            assertThat(json.readTree(r.body()).get("detail").asText()).contains("cannot record this");
+            assertThat(upstream.seen).isEmpty();
+        }
     }
 
     @Test
