@@ -214,12 +214,19 @@ public final class ApprovalStore {
                               Instant at) {
         UUID recordId = LineageIds.next();
         inTransaction(c -> {
+            // the request's row before the chain head, as castVote and compareAndSet take them: the refusal's foreign
+            // key check would otherwise wait for a vote's row lock while holding the head that vote waits for
             long refusalId;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT nextval(pg_get_serial_sequence('lineage.approval_refusals', 'refusal_id'))");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                refusalId = rs.getLong(1);
+            try (PreparedStatement ps = c.prepareStatement("SELECT nextval(pg_get_serial_sequence("
+                    + "'lineage.approval_refusals', 'refusal_id')) FROM lineage.approval_requests WHERE request_id = ? "
+                    + "FOR KEY SHARE")) {
+                ps.setObject(1, requestId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalArgumentException("requestId: " + requestId + " (expected: an existing request)");
+                    }
+                    refusalId = rs.getLong(1);
+                }
             }
             append(c, List.of(EventCodec.approvalRefusal(refusalId, recordId, at, requestId, voter, email, channel, vote,
                     rejection)));

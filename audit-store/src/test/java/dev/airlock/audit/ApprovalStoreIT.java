@@ -244,6 +244,35 @@ class ApprovalStoreIT {
     }
 
     @Test
+    void aRefusalWaitsForAVoteHoldingTheRequestInsteadOfDeadlocking() throws Exception {
+        UUID id = UUID.randomUUID();
+        approvals.create(request(id));
+        try (Connection vote = store.dataSource().getConnection(); Statement s = vote.createStatement()) {
+            // what castVote holds and then takes: the request's row, then the chain head
+            vote.setAutoCommit(false);
+            s.execute("SET LOCAL lock_timeout = '10s'");
+            s.execute("SELECT 1 FROM lineage.approval_requests WHERE request_id = '" + id + "' FOR UPDATE");
+            java.util.concurrent.CompletableFuture<Void> refusal = java.util.concurrent.CompletableFuture.runAsync(() ->
+                    approvals.recordRefusal(id, "agent-7", null, "slack", "approve", "self_approval", Instant.now()));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (store.queries().query("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    + "AND wait_event_type = 'Lock'").rows().isEmpty()) {
+                assertThat(refusal).as("the refusal waits for the request's row").isNotDone();
+                assertThat(System.nanoTime()).as("the refusal waits for a lock within 10 s").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+            s.execute("SELECT seq FROM lineage.chain_head WHERE chain = 'main' FOR UPDATE"); // not held by the refusal
+            vote.commit();
+            refusal.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(store.queries().query("SELECT voter, rejection FROM lineage.approval_refusals WHERE request_id = ?", id)
+                .rows()).containsExactly(List.of("agent-7", "self_approval"));
+        assertThat(store.verify().ok()).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> approvals.recordRefusal(UUID.randomUUID(), "eve", null, "web",
+                "approve", "not_approver", Instant.now())).hasMessageContaining("expected: an existing request");
+    }
+
+    @Test
     void refusedVotesAndRejectedDeliveriesAreOnTheChain() {
         UUID id = UUID.randomUUID();
         approvals.create(request(id), null);
