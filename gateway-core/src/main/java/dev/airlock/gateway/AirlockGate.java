@@ -36,10 +36,15 @@ import dev.airlock.policy.Decision;
 import dev.airlock.policy.Effect;
 import dev.airlock.policy.Identity;
 import dev.airlock.policy.SqlAction;
+import dev.airlock.policy.sql.PreparedChange;
+import dev.airlock.policy.sql.PreparedStatements;
+import dev.airlock.policy.sql.SqlAnalysis;
+import dev.airlock.policy.sql.SqlStatement;
 import dev.airlock.policy.sql.TableRef;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +113,13 @@ public final class AirlockGate {
         final GateMetrics.Listener metrics;
         /** Admitted commands (by instance) → their lineage action id; touched on the connection's event loop. */
         final Map<Command, Admitted> admitted = new IdentityHashMap<>();
+        /**
+         * The SQL-level prepared statements (name → statement text) this session is sure the upstream holds, so that
+         * {@code EXECUTE name} is decided as what it runs. Only names whose {@code PREPARE} ran successfully, dropped
+         * as soon as a command that may change them is admitted; never for a pooled connection, where an upstream
+         * backend's prepared statements may be another session's.
+         */
+        private final Map<String, String> preparedSql = new HashMap<>();
 
         GateSession(UUID sessionId, Identity identity, ConnectionRef connection, UpstreamTarget upstream,
                     GateMetrics.Listener metrics) {
@@ -148,9 +160,58 @@ public final class AirlockGate {
         synchronized Admitted forget(Command c) {
             return admitted.remove(c);
         }
+
+        /** What the analyser may ask about {@code EXECUTE}: nothing for a pooled connection. */
+        PreparedStatements preparedStatements() {
+            return upstream.pool() != null ? PreparedStatements.NONE : this::preparedStatement;
+        }
+
+        private synchronized String preparedStatement(String name) {
+            return preparedSql.get(name);
+        }
+
+        /**
+         * A protocol-level Parse may name a prepared statement, and the same names are the SQL ones: which statements
+         * the names stand for is no longer known.
+         */
+        synchronized void forgetPreparedStatements() {
+            preparedSql.clear();
+        }
+
+        /** A command that may change these names is on its way: until it has run, none of them is known. */
+        synchronized void preparedStatementsChanging(List<PreparedChange> changes) {
+            for (PreparedChange c : changes) {
+                if (c instanceof PreparedChange.Prepare p) {
+                    preparedSql.remove(p.name());
+                } else if (c instanceof PreparedChange.Deallocate d) {
+                    preparedSql.remove(d.name());
+                } else {
+                    preparedSql.clear();
+                }
+            }
+        }
+
+        /** The command ran to completion: every statement of it did what it says. */
+        synchronized void preparedStatementsChanged(List<PreparedChange> changes) {
+            for (PreparedChange c : changes) {
+                if (c instanceof PreparedChange.Prepare p) {
+                    if (preparedSql.size() < MAX_PREPARED || preparedSql.containsKey(p.name())) {
+                        preparedSql.put(p.name(), p.statement());
+                    }
+                } else if (c instanceof PreparedChange.Deallocate d) {
+                    preparedSql.remove(d.name());
+                } else {
+                    preparedSql.clear();
+                }
+            }
+        }
     }
 
-    record Admitted(UUID actionId) {
+    /** Prepared statements tracked per session; past that, an {@code EXECUTE} of a newer one stays unparsed. */
+    static final int MAX_PREPARED = 1024;
+
+    /** An admitted command: its lineage action id, and what it does to the session's prepared statements when it runs. */
+    record Admitted(UUID actionId, List<PreparedChange> preparedChanges) {
     }
 
     private final class ListenerGate implements Gate {
@@ -256,10 +317,22 @@ public final class AirlockGate {
         PolicySnapshot snap = policy.get();
         Action action;
         Decision decision;
+        List<PreparedChange> preparedChanges = List.of();
         try {
-            action = command.action() != null ? ownAction(session, command)
-                    : new SqlAction(session.connection.name(), session.connection.protocol(), command.text(),
-                            command.parameters(), snap.analyzer().analyze(command.text()));
+            if (command.action() != null) {
+                action = ownAction(session, command);
+            } else {
+                if (command.kind() == Command.Kind.SQL_PREPARE) {
+                    session.forgetPreparedStatements();
+                }
+                SqlAnalysis analysis = snap.analyzer().analyze(command.text(), true, session.preparedStatements());
+                action = new SqlAction(session.connection.name(), session.connection.protocol(), command.text(),
+                        command.parameters(), analysis);
+                if (command.kind() != Command.Kind.SQL_PREPARE && changesPreparedStatements(analysis)) {
+                    preparedChanges = snap.analyzer().preparedChanges(command.text());
+                    session.preparedStatementsChanging(preparedChanges);
+                }
+            }
             decision = action instanceof SqlAction sql ? decideEachStatement(snap, session, sql, clock.instant())
                     : snap.policy().decide(session.identity, session.connection, action, clock.instant());
         } catch (RuntimeException e) {
@@ -282,7 +355,7 @@ public final class AirlockGate {
         DecisionRecorded dec = new DecisionRecorded(LineageIds.next(), at, actionId, decision);
         switch (decision.effect()) {
             case ALLOW -> {
-                session.remember(command, new Admitted(actionId));
+                session.remember(command, new Admitted(actionId, preparedChanges));
                 // queued (not yet durable) before the command runs; while the lineage queue is full the command
                 // waits for room (back-pressure on the agent), and is refused if none comes in time: running it
                 // unrecorded would be failing open
@@ -316,10 +389,21 @@ public final class AirlockGate {
                 });
             }
             default -> {
-                session.remember(command, new Admitted(actionId));
+                session.remember(command, new Admitted(actionId, preparedChanges));
                 return requestApproval(snap, session, command, action, decision, actionId, act, dec, listener, start);
             }
         }
+    }
+
+    /** Whether a statement of the string may change the session's SQL-level prepared statements. */
+    private static boolean changesPreparedStatements(SqlAnalysis analysis) {
+        for (SqlStatement st : analysis.statements()) {
+            String type = st.type();
+            if (type.equals("PREPARE") || type.equals("DEALLOCATE") || type.equals("DISCARD")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -513,6 +597,9 @@ public final class AirlockGate {
             Admitted a = session.forget(command);
             if (a == null) {
                 return;
+            }
+            if (!a.preparedChanges().isEmpty() && !outcome.failed()) {
+                session.preparedStatementsChanged(a.preparedChanges());
             }
             if (command.kind() == Command.Kind.HTTP_REQUEST) {
                 record(ResultRecorded.http(a.actionId(), httpStatus(outcome.tag()),

@@ -66,9 +66,13 @@ final class GatewayHarness implements AutoCloseable {
     final Path dir;
 
     GatewayHarness() throws Exception {
-        PostgresFixture pg = PostgresFixture.get();
-        upstream = pg.newDatabase();
-        lineageDb = pg.newDatabase();
+        this(PostgresFixture.get());
+    }
+
+    /** Airlock in front of a fresh database on {@code upstreamServer}; the lineage store stays on the JVM-wide server. */
+    GatewayHarness(PostgresFixture upstreamServer) throws Exception {
+        upstream = upstreamServer.newDatabase();
+        lineageDb = PostgresFixture.get().newDatabase();
         try (Connection c = upstream.connect(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL)");
             s.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 10) g");

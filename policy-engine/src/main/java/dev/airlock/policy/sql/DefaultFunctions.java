@@ -66,6 +66,10 @@ final class DefaultFunctions {
             "pg_size_pretty pg_column_size pg_encoding_to_char pg_postmaster_start_time pg_is_in_recovery",
             "pg_current_wal_lsn txid_current txid_current_if_assigned pg_current_xact_id gen_random_uuid",
             "uuidv4 uuidv7 pg_sleep pg_input_is_valid pg_get_keywords",
+            // more catalog reading, as pg_dump does it
+            "acldefault pg_options_to_table pg_get_function_identity_arguments pg_get_function_arg_default",
+            "pg_get_function_sqlbody pg_get_partkeydef pg_get_partition_constraintdef pg_get_statisticsobjdef",
+            "pg_get_statisticsobjdef_columns pg_get_statisticsobjdef_expressions pg_get_replica_identity_index",
             // tablesample methods and grouping syntax
             "bernoulli system cube rollup",
             // what the grammar turns syntax into (TRIM, AT TIME ZONE, LIKE … ESCAPE, IS NORMALIZED …)
@@ -90,7 +94,8 @@ final class DefaultFunctions {
             Map.entry("pg_try_advisory_xact_lock", SqlKind.WRITE),
             Map.entry("pg_advisory_unlock", SqlKind.WRITE),
             Map.entry("pg_advisory_unlock_all", SqlKind.WRITE),
-            Map.entry("set_config", SqlKind.DCL), // can switch role or session authorization
+            // can switch role or session authorization; the analyser lowers a call whose setting it can read to SESSION
+            Map.entry("set_config", SqlKind.DCL),
             Map.entry("pg_read_file", SqlKind.EXPORT),
             Map.entry("pg_read_binary_file", SqlKind.EXPORT),
             Map.entry("pg_stat_file", SqlKind.EXPORT),

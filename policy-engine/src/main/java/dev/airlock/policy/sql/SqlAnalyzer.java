@@ -72,7 +72,16 @@ public final class SqlAnalyzer {
      * moves statement boundaries).
      */
     public SqlAnalysis analyze(String sql, boolean standardConformingStrings) {
+        return analyze(sql, standardConformingStrings, PreparedStatements.NONE);
+    }
+
+    /**
+     * Analyses a statement string for a session that has prepared {@code prepared}: an {@code EXECUTE name} is
+     * analysed as the statement prepared under that name (and stays unparsed when {@code prepared} does not know it).
+     */
+    public SqlAnalysis analyze(String sql, boolean standardConformingStrings, PreparedStatements prepared) {
         Objects.requireNonNull(sql, "sql");
+        Objects.requireNonNull(prepared, "prepared");
         if (sql.length() > options.maxLength()) {
             return failed("statement too long: " + sql.length() + " characters (limit " + options.maxLength() + ")",
                     "length:" + sql.length());
@@ -93,13 +102,38 @@ public final class SqlAnalyzer {
         }
         List<SqlStatement> statements = new ArrayList<>();
         for (int[] range : StatementAnalyzer.split(tokens)) {
-            statements.add(StatementAnalyzer.analyze(tokens, range[0], range[1], settings));
+            StatementAnalyzer.Result r = StatementAnalyzer.analyze(tokens, range[0], range[1], settings, prepared);
+            statements.add(r.statement());
+            // an analysis that read a literal's value or the session's prepared statements is not the shape's
+            cacheable &= r.shapeDetermined();
         }
         SqlAnalysis analysis = new SqlAnalysis(statements, digest(shape));
         if (cacheable) {
             put(shape, analysis);
         }
         return analysis;
+    }
+
+    /**
+     * What running {@code sql} does to the session's SQL-level prepared statements, statement by statement in order
+     * ({@code PREPARE}, {@code DEALLOCATE}, {@code DISCARD ALL}); empty when nothing, or when the string does not lex
+     * (then the server runs none of it).
+     */
+    public List<PreparedChange> preparedChanges(String sql) {
+        Tokens tokens;
+        try {
+            tokens = SqlLexer.lex(sql);
+        } catch (SqlSyntaxException e) {
+            return List.of();
+        }
+        List<PreparedChange> changes = new ArrayList<>(1);
+        for (int[] range : StatementAnalyzer.split(tokens)) {
+            PreparedChange c = StatementAnalyzer.preparedChange(tokens, range[0], range[1], sql);
+            if (c != null) {
+                changes.add(c);
+            }
+        }
+        return changes;
     }
 
     private void put(String shape, SqlAnalysis analysis) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -165,6 +166,94 @@ class SqlAnalyzerTest {
         assertThat(e.kind()).isEqualTo(SqlKind.ADMIN);
         SqlAnalyzer lenient = new SqlAnalyzer(SqlAnalyzerOptions.defaults().withUnparsedKind(SqlKind.WRITE));
         assertThat(lenient.analyze("EXECUTE p(1)").kind()).isEqualTo(SqlKind.WRITE);
+    }
+
+    @Test
+    void executeIsTheStatementTheSessionPreparedUnderThatName() {
+        Map<String, String> prepared = Map.of("del", "DELETE FROM t WHERE id = $1", "Q", "SELECT * FROM u WHERE id = $1",
+                "cte", "WITH x AS (SELECT 1) SELECT * FROM x, v");
+        SqlStatement e = analyzer.analyze("EXECUTE del(1)", true, prepared::get).statements().get(0);
+        assertThat(e.unparsed()).isFalse();
+        assertThat(e.type()).isEqualTo("DELETE");
+        assertThat(e.kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(e.tablesWritten()).containsExactly(t("t"));
+        // names fold like the server's; the arguments are evaluated, calls and all
+        assertThat(analyzer.analyze("execute \"Q\"(nextval('s'))", true, prepared::get).statements().get(0))
+                .satisfies(s -> {
+                    assertThat(s.kind()).isEqualTo(SqlKind.WRITE);
+                    assertThat(s.tablesRead()).containsExactly(t("u"));
+                    assertThat(s.functions()).containsExactly("nextval");
+                });
+        assertThat(analyzer.analyze("EXECUTE q(1)", true, prepared::get).statements().get(0).unparsed()).isTrue();
+        assertThat(analyzer.analyze("EXECUTE cte", true, prepared::get).statements().get(0).tablesRead())
+                .containsExactly(t("v"));
+        // a session that prepared nothing, and trailing junk, leave it unparsed
+        assertThat(analyzer.analyze("EXECUTE del(1)").statements().get(0).kind()).isEqualTo(SqlKind.ADMIN);
+        assertThat(analyzer.analyze("EXECUTE del(1) x", true, prepared::get).statements().get(0).unparsed()).isTrue();
+        // never answered from the cache: the same shape means another statement in another session
+        assertThat(analyzer.analyze("EXECUTE del(2)", true, n -> "SELECT 1").statements().get(0).kind())
+                .isEqualTo(SqlKind.READ);
+        assertThat(analyzer.analyze("EXPLAIN ANALYZE EXECUTE del(2)", true, prepared::get).kind()).isEqualTo(SqlKind.WRITE);
+    }
+
+    @Test
+    void readsWhatAStringDoesToThePreparedStatements() {
+        assertThat(analyzer.preparedChanges("PREPARE Del (int) AS DELETE FROM t WHERE id = $1; SELECT 1;"
+                + "deallocate prepare \"X\"; DEALLOCATE ALL; DISCARD ALL; DISCARD PLANS; PREPARE TRANSACTION 'x'"))
+                .containsExactly(new PreparedChange.Prepare("del", "DELETE FROM t WHERE id = $1"),
+                        new PreparedChange.Deallocate("X"), new PreparedChange.DeallocateAll(),
+                        new PreparedChange.DeallocateAll());
+        assertThat(analyzer.preparedChanges("PREPARE p (int AS")).containsExactly(new PreparedChange.Deallocate("p"));
+        assertThat(analyzer.preparedChanges("SELECT 1")).isEmpty();
+    }
+
+    @Test
+    void setConfigIsSetForTheSettingItNames() {
+        // a SELECT reads, so that is the kind of a query whose call only sets a session setting
+        assertThat(one("SELECT pg_catalog.set_config('search_path', '', false)").kind()).isEqualTo(SqlKind.READ);
+        assertThat(one("SELECT set_config('Role', 'admin', false)").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("SELECT set_config('session_authorization', 'x', true)").kind()).isEqualTo(SqlKind.DCL);
+        // same shape as the SESSION one above: a cached answer would be wrong
+        assertThat(one("SELECT pg_catalog.set_config('role', '', false)").kind()).isEqualTo(SqlKind.DCL);
+        // a setting it cannot read for sure is DCL
+        assertThat(one("SELECT set_config(E'\\x72ole', 'x', false)").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("SELECT set_config('ro' || 'le', 'x', false)").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("SELECT set_config('ro'\n'le', 'x', false)").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("SELECT set_config(s, 'x', false) FROM t").kind()).isEqualTo(SqlKind.DCL);
+        assertThat(one("SELECT set_config($1, 'x', false)").kind()).isEqualTo(SqlKind.DCL);
+        // pg_dump's: the row of pg_settings it selects names the setting
+        assertThat(one("SELECT set_config(name, 'view, foreign-table', false) FROM pg_settings "
+                + "WHERE name = 'restrict_nonsystem_relation_kind'").kind()).isEqualTo(SqlKind.READ);
+        assertThat(one("SELECT set_config(name, 'x', false) FROM pg_settings WHERE name = 'role'").kind())
+                .isEqualTo(SqlKind.DCL);
+        assertThat(one("SELECT set_config(name, 'x', false) FROM pg_settings WHERE name = 'a' OR true").kind())
+                .isEqualTo(SqlKind.DCL);
+        assertThat(one("SELECT set_config(name, 'x', false) FROM pg_settings, t WHERE name = 'a'").kind())
+                .isEqualTo(SqlKind.DCL);
+        assertThat(one("SELECT 1, set_config(name, 'x', false) FROM pg_settings WHERE name = 'a'").kind())
+                .isEqualTo(SqlKind.DCL);
+    }
+
+    @Test
+    void lockInAccessShareModeReadsLikeASelect() {
+        SqlStatement s = one("LOCK TABLE public.items IN ACCESS SHARE MODE");
+        assertThat(s.kind()).isEqualTo(SqlKind.READ);
+        assertThat(s.tablesRead()).containsExactly(t("public", "items"));
+        assertThat(one("LOCK items IN ACCESS SHARE MODE NOWAIT").kind()).isEqualTo(SqlKind.READ);
+        assertThat(one("LOCK TABLE items").kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(one("LOCK TABLE items IN ROW SHARE MODE").kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(one("LOCK TABLE items IN ACCESS EXCLUSIVE MODE").kind()).isEqualTo(SqlKind.WRITE);
+        assertThat(one("LOCK TABLE items IN SHARE MODE").kind()).isEqualTo(SqlKind.WRITE);
+    }
+
+    @Test
+    void readsPgDumpsCatalogQueries() {
+        assertThat(one("SELECT n.oid, acldefault('n', n.nspowner) AS acldefault FROM pg_namespace n").kind())
+                .isEqualTo(SqlKind.READ);
+        assertThat(one("SELECT pg_get_partkeydef('16451')").kind()).isEqualTo(SqlKind.READ);
+        assertThat(one("SELECT pg_catalog.pg_get_statisticsobjdef('16457'::pg_catalog.oid)").kind()).isEqualTo(SqlKind.READ);
+        assertThat(one("SELECT array_to_string(ARRAY(SELECT pg_catalog.quote_ident(option_name) FROM "
+                + "pg_catalog.pg_options_to_table(c.reloptions)), ', ') FROM pg_class c").kind()).isEqualTo(SqlKind.READ);
     }
 
     @Test

@@ -405,7 +405,11 @@ class SqlDifferentialIT {
                 }
                 return SqlKind.SESSION;
             }
-            case "NotifyStmt", "LockStmt", "TruncateStmt", "RefreshMatViewStmt" -> {
+            case "LockStmt" -> {
+                // mode 1 is AccessShareLock, what a SELECT takes (LOCK without IN … MODE is AccessExclusiveLock, 8)
+                return b.path("mode").asInt() == 1 ? SqlKind.READ : SqlKind.WRITE;
+            }
+            case "NotifyStmt", "TruncateStmt", "RefreshMatViewStmt" -> {
                 return SqlKind.WRITE;
             }
             case "CreateTableAsStmt" -> {
@@ -454,10 +458,73 @@ class SqlDifferentialIT {
                 if (type.equals("CallStmt") && k != null) {
                     continue;
                 }
+                if (f.equalsIgnoreCase("set_config") || f.equalsIgnoreCase("pg_catalog.set_config")) {
+                    k = setConfigKind(type, b);
+                }
                 base = base.max(k == null ? SqlKind.SERVER_CODE : k);
             }
         }
         return base;
+    }
+
+    /**
+     * set_config(setting, …) is SET setting: SESSION, or DCL for role and session_authorization; DCL too when the
+     * setting is not pinned down by the statement — a string constant, or the row of pg_settings that
+     * {@code SELECT set_config(name, …) FROM pg_settings WHERE name = '<x>'} selects. The most privileged of the calls.
+     */
+    private static SqlKind setConfigKind(String type, JsonNode b) {
+        List<JsonNode> calls = new ArrayList<>();
+        findFuncCalls(b, calls);
+        SqlKind k = SqlKind.SESSION;
+        for (JsonNode call : calls) {
+            JsonNode name = call.path("funcname");
+            String last = name.get(name.size() - 1).path("String").path("sval").asText();
+            if (!last.equals("set_config")) {
+                continue;
+            }
+            JsonNode first = call.path("args").path(0);
+            String setting = first.path("A_Const").path("sval").path("sval").asText(null);
+            if (setting == null && isColumn(first, "name") && type.equals("SelectStmt")) {
+                setting = pgSettingsRow(b, call);
+            }
+            if (setting == null || setting.equalsIgnoreCase("role") || setting.equalsIgnoreCase("session_authorization")) {
+                k = SqlKind.DCL;
+            }
+        }
+        return k;
+    }
+
+    private static String pgSettingsRow(JsonNode select, JsonNode call) {
+        JsonNode targets = select.path("targetList");
+        JsonNode from = select.path("fromClause");
+        JsonNode where = select.path("whereClause").path("A_Expr");
+        if (targets.size() != 1 || targets.get(0).path("ResTarget").path("val").path("FuncCall") != call
+                || from.size() != 1 || !from.get(0).path("RangeVar").path("relname").asText().equals("pg_settings")
+                || !where.path("kind").asText().equals("AEXPR_OP")
+                || !where.path("name").path(0).path("String").path("sval").asText().equals("=")
+                || !isColumn(where.path("lexpr"), "name")) {
+            return null;
+        }
+        String schema = from.get(0).path("RangeVar").path("schemaname").asText("pg_catalog");
+        return schema.equals("pg_catalog") ? where.path("rexpr").path("A_Const").path("sval").path("sval").asText(null) : null;
+    }
+
+    private static boolean isColumn(JsonNode n, String column) {
+        JsonNode fields = n.path("ColumnRef").path("fields");
+        return fields.size() == 1 && fields.get(0).path("String").path("sval").asText().equals(column);
+    }
+
+    private static void findFuncCalls(JsonNode n, List<JsonNode> out) {
+        if (n.isObject()) {
+            n.fields().forEachRemaining(e -> {
+                if (e.getKey().equals("FuncCall")) {
+                    out.add(e.getValue());
+                }
+                findFuncCalls(e.getValue(), out);
+            });
+        } else if (n.isArray()) {
+            n.forEach(c -> findFuncCalls(c, out));
+        }
     }
 
     private SqlKind inner(JsonNode wrapped, Set<String> functions) {

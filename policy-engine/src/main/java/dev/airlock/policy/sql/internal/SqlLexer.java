@@ -19,10 +19,11 @@ public final class SqlLexer {
     private final String s;
     private final int n;
     private final boolean standardConformingStrings;
-    private final Tokens out = new Tokens();
+    private final Tokens out;
 
     private SqlLexer(String s, boolean standardConformingStrings) {
         this.s = s;
+        this.out = new Tokens(s);
         this.n = s.length();
         this.standardConformingStrings = standardConformingStrings;
     }

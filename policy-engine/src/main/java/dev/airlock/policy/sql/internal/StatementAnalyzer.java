@@ -1,6 +1,8 @@
 package dev.airlock.policy.sql.internal;
 
 import dev.airlock.policy.sql.FunctionCatalogue;
+import dev.airlock.policy.sql.PreparedChange;
+import dev.airlock.policy.sql.PreparedStatements;
 import dev.airlock.policy.sql.SqlKind;
 import dev.airlock.policy.sql.SqlStatement;
 import dev.airlock.policy.sql.TableRef;
@@ -24,8 +26,13 @@ public final class StatementAnalyzer {
                            int maxNesting) {
     }
 
+    /** One statement's analysis, and whether it follows from the statement's shape alone (literals and parameters stripped). */
+    public record Result(SqlStatement statement, boolean shapeDetermined) {
+    }
+
     private final Tokens t;
     private final Settings settings;
+    private final PreparedStatements prepared;
     private final int depth;
 
     private String type;
@@ -37,10 +44,15 @@ public final class StatementAnalyzer {
     private boolean whereAbsent;
     private String unparsedReason;
     private boolean unknownFunctionSeen;
+    /** The analysis read a literal's value or the session's prepared statements: not a function of the shape. */
+    private boolean beyondShape;
+    private int stmtFrom;
+    private int stmtTo;
 
-    private StatementAnalyzer(Tokens t, Settings settings, int depth) {
+    private StatementAnalyzer(Tokens t, Settings settings, PreparedStatements prepared, int depth) {
         this.t = t;
         this.settings = settings;
+        this.prepared = prepared;
         this.depth = depth;
     }
 
@@ -93,11 +105,68 @@ public final class StatementAnalyzer {
         return t.isWord(o, "function") || t.isWord(o, "procedure");
     }
 
-    /** Analyses tokens [from, to). */
+    /** Analyses tokens [from, to); an {@code EXECUTE} is not resolved. */
     public static SqlStatement analyze(Tokens t, int from, int to, Settings settings) {
-        StatementAnalyzer a = new StatementAnalyzer(t, settings, 0);
+        return analyze(t, from, to, settings, PreparedStatements.NONE).statement();
+    }
+
+    /** Analyses tokens [from, to), resolving {@code EXECUTE name} through {@code prepared}. */
+    public static Result analyze(Tokens t, int from, int to, Settings settings, PreparedStatements prepared) {
+        StatementAnalyzer a = new StatementAnalyzer(t, settings, prepared, 0);
         a.run(from, to);
-        return a.result();
+        return new Result(a.result(), !a.beyondShape);
+    }
+
+    /**
+     * What the statement [from, to) does to the session's SQL-level prepared statements once it has run
+     * ({@code PREPARE}, {@code DEALLOCATE}, {@code DISCARD ALL}), or {@code null} when nothing. A {@code PREPARE}
+     * too malformed to read its statement from comes back as a deallocation of its name: whatever the server did
+     * with it, the name no longer stands for a known statement.
+     */
+    public static PreparedChange preparedChange(Tokens t, int from, int to, String source) {
+        String w = t.is(from, TokenType.WORD) ? t.text(from) : "";
+        switch (w) {
+            case "prepare" -> {
+                if (t.isWord(from + 1, "transaction") || !t.isName(from + 1)) {
+                    return null;
+                }
+                String name = t.text(from + 1);
+                int i = from + 2;
+                if (t.is(i, TokenType.LPAREN)) {
+                    i = closingParen(t, i, to) + 1;
+                }
+                if (i <= 0 || !t.isWord(i, "as") || i + 1 >= to) {
+                    return new PreparedChange.Deallocate(name);
+                }
+                int end = to < t.size() ? t.start(to) : source.length();
+                return new PreparedChange.Prepare(name, source.substring(t.start(i + 1), end).strip());
+            }
+            case "deallocate" -> {
+                int i = t.isWord(from + 1, "prepare") && t.isName(from + 2) ? from + 2 : from + 1;
+                if (t.isWord(i, "all") && i + 1 == to) {
+                    return new PreparedChange.DeallocateAll();
+                }
+                return t.isName(i) ? new PreparedChange.Deallocate(t.text(i)) : null;
+            }
+            case "discard" -> {
+                return t.isWord(from + 1, "all") ? new PreparedChange.DeallocateAll() : null;
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private static int closingParen(Tokens t, int i, int to) {
+        int d = 0;
+        for (int k = i; k < to; k++) {
+            if (t.is(k, TokenType.LPAREN)) {
+                d++;
+            } else if (t.is(k, TokenType.RPAREN) && --d == 0) {
+                return k;
+            }
+        }
+        return -1;
     }
 
     private SqlStatement result() {
@@ -130,6 +199,8 @@ public final class StatementAnalyzer {
     // dispatch on the first words
 
     private void run(int from, int to) {
+        stmtFrom = from;
+        stmtTo = to;
         if (depth > 4) {
             unparsed("statements nested too deeply");
             return;
@@ -161,10 +232,7 @@ public final class StatementAnalyzer {
                     prepare(from, to);
                 }
             }
-            case "execute" -> {
-                type = "EXECUTE";
-                unparsed("EXECUTE runs a prepared statement whose text is not tracked");
-            }
+            case "execute" -> execute(from, to);
             case "deallocate" -> simple("DEALLOCATE", SqlKind.SESSION);
             case "declare" -> declare(from, to);
             case "fetch" -> simple("FETCH", SqlKind.READ);
@@ -266,6 +334,55 @@ public final class StatementAnalyzer {
         return end;
     }
 
+    /**
+     * {@code set_config(setting, value, is_local)} is {@code SET setting}: a session setting, or DCL for
+     * {@code role} and {@code session_authorization}, which switch identity. The setting is believed only when the
+     * statement pins it down — a plain literal, or pg_dump's
+     * {@code SELECT set_config(name, …) FROM pg_settings WHERE name = '<literal>'} — else the call stays DCL.
+     */
+    private void setConfig(String name, int i, int paren, boolean executes) {
+        functions.add(name);
+        String setting = null;
+        if (t.is(paren + 2, TokenType.COMMA)) {
+            if (t.is(paren + 1, TokenType.STRING)) {
+                setting = t.plainWord(paren + 1);
+            } else if (t.isWord(paren + 1, "name")) {
+                setting = pgSettingsRow(i, paren);
+            }
+        }
+        if (setting != null) {
+            beyondShape = true; // another literal, another kind: never answer this shape from the cache
+            setting = setting.toLowerCase(java.util.Locale.ROOT);
+        }
+        if (executes) {
+            raise(setting == null || setting.equals("role") || setting.equals("session_authorization")
+                    ? SqlKind.DCL : SqlKind.SESSION);
+        }
+    }
+
+    /**
+     * The setting of {@code SELECT [pg_catalog.]set_config(name, …) FROM [pg_catalog.]pg_settings WHERE name = '<x>'}
+     * when that is the whole statement and the call at [i, paren) its only target: {@code x}. Otherwise null.
+     */
+    private String pgSettingsRow(int i, int paren) {
+        if (!t.isWord(stmtFrom, "select") || i != stmtFrom + 1) {
+            return null;
+        }
+        int k = closing(paren, stmtTo) + 1;
+        if (k <= 0 || !t.isWord(k, "from")) {
+            return null;
+        }
+        k++;
+        if (t.isWord(k, "pg_catalog") && t.is(k + 1, TokenType.DOT)) {
+            k += 2;
+        }
+        if (t.isWord(k, "pg_settings") && t.isWord(k + 1, "where") && t.isWord(k + 2, "name") && t.isOp(k + 3, "=")
+                && k + 5 == stmtTo) {
+            return t.plainWord(k + 4);
+        }
+        return null;
+    }
+
     private void function(String name, boolean executes) {
         functions.add(name);
         SqlKind k = settings.catalogue().kindOf(name);
@@ -313,8 +430,14 @@ public final class StatementAnalyzer {
     // statements with an inner statement
 
     private StatementAnalyzer inner(int from, int to) {
-        StatementAnalyzer a = new StatementAnalyzer(t, settings, depth + 1);
+        StatementAnalyzer a = new StatementAnalyzer(t, settings, prepared, depth + 1);
         a.run(from, to);
+        merge(a);
+        return a;
+    }
+
+    private void merge(StatementAnalyzer a) {
+        beyondShape |= a.beyondShape;
         read.addAll(a.read);
         written.addAll(a.written);
         functions.addAll(a.functions);
@@ -324,7 +447,61 @@ public final class StatementAnalyzer {
         if (a.unparsedReason != null) {
             unparsed(a.unparsedReason);
         }
-        return a;
+    }
+
+    /**
+     * EXECUTE name [(arguments)]: the arguments are evaluated, then the statement prepared under that name runs. The
+     * session's prepared statements say what that is (re-read here, so current analysis settings apply); when they
+     * do not know it, the statement stays unparsed.
+     */
+    private void execute(int from, int to) {
+        type = "EXECUTE";
+        beyondShape = true;
+        int i = from + 1;
+        if (!t.isName(i)) {
+            unparsed("EXECUTE without a statement name");
+            return;
+        }
+        if (t.is(i + 1, TokenType.LPAREN)) {
+            int close = closing(i + 1, to);
+            if (close != to - 1) {
+                unparsed("unexpected tokens after EXECUTE's arguments");
+                return;
+            }
+            walk(i + 2, close, true, false, false);
+        } else if (i + 1 != to) {
+            unparsed("unexpected tokens after EXECUTE's statement name");
+            return;
+        }
+        String text = prepared.lookup(t.text(i));
+        if (text == null) {
+            unparsed("EXECUTE runs a prepared statement whose text is not tracked");
+            return;
+        }
+        Tokens pt;
+        try {
+            pt = SqlLexer.lex(text);
+        } catch (SqlSyntaxException e) {
+            unparsed("the prepared statement " + t.text(i) + " does not lex: " + e.getMessage());
+            return;
+        }
+        List<int[]> ranges = split(pt);
+        if (ranges.size() != 1) {
+            unparsed("the prepared statement " + t.text(i) + " is not one statement");
+            return;
+        }
+        StatementAnalyzer a = new StatementAnalyzer(pt, settings, prepared, depth + 1);
+        a.run(ranges.get(0)[0], ranges.get(0)[1]);
+        // its CTE names mean something in its own text only: take them out of its reads here, not from the arguments'
+        for (String cte : a.cteNames) {
+            a.read.remove(new TableRef(null, cte));
+        }
+        a.cteNames.clear();
+        merge(a);
+        raise(a.kind == null ? SqlKind.READ : a.kind);
+        if (a.type != null) {
+            type = a.type; // the server tags an EXECUTE with the prepared statement's command tag
+        }
     }
 
     private void explain(int from, int to) {
@@ -516,7 +693,13 @@ public final class StatementAnalyzer {
 
     private void lock(int from, int to) {
         type = "LOCK TABLE";
-        raise(SqlKind.WRITE);
+        // ACCESS SHARE is the lock a SELECT takes on what it reads, and conflicts only with ACCESS EXCLUSIVE: taking
+        // it explicitly (pg_dump does, on every table it dumps) holds up no more than reading the table would. Any
+        // other mode, and LOCK without IN … MODE (ACCESS EXCLUSIVE), keeps writers or readers out: a write.
+        int m = findWord(from + 1, to, "in");
+        boolean accessShare = m > 0 && t.isWord(m + 1, "access") && t.isWord(m + 2, "share") && t.isWord(m + 3, "mode")
+                && (m + 4 == to || m + 5 == to && t.isWord(m + 4, "nowait"));
+        raise(accessShare ? SqlKind.READ : SqlKind.WRITE);
         int i = from + 1;
         if (t.isWord(i, "table")) {
             i++;
@@ -680,7 +863,7 @@ public final class StatementAnalyzer {
                     unparsed("CREATE VIEW without AS");
                     return;
                 }
-                StatementAnalyzer a = new StatementAnalyzer(t, settings, depth + 1);
+                StatementAnalyzer a = new StatementAnalyzer(t, settings, prepared, depth + 1);
                 a.run(as + 1, to);
                 read.addAll(a.read);
                 functions.addAll(a.functions);
@@ -823,9 +1006,7 @@ public final class StatementAnalyzer {
         if (type == null) {
             type = "SELECT";
         }
-        if (kind == null) {
-            raise(SqlKind.READ);
-        }
+        raise(SqlKind.READ); // a query reads, whatever less its calls do (set_config is a SESSION call)
     }
 
     /**
@@ -1233,7 +1414,12 @@ public final class StatementAnalyzer {
 
     private void callAt(int i, int end, boolean executes) {
         String name = qualified(i, end);
-        function(name, executes);
+        if ((name.equals("set_config") || name.equals("pg_catalog.set_config"))
+                && settings.catalogue().kindOf(name) == SqlKind.DCL) {
+            setConfig(name, i, end, executes);
+        } else {
+            function(name, executes);
+        }
         if (Keywords.FROM_IN_ARGUMENTS.contains(name)) {
             pendingNoFrom = true;
         }
