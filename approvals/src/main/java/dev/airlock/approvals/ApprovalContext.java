@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param policyVersion the content hash of the policy that required approval
  * @param ruleIds       ids of the rules that matched
  * @param explanation   the rendered explanation of the decision
- * @param statedReason  the agent's own reason when the client supplied one (shown, never trusted), or {@code null}
+ * @param statedReason  the agent's own reason when the client supplied one (shown, never trusted), or {@code null};
+ *                      made one bounded line by {@link StatedReason#clean}
  * @param impact        an estimate of the effect (e.g. rows), or {@code null}
  * @param targets       tables, hosts or routes the action touches
  * @param sessionId     the lineage session of the agent, or {@code null}
@@ -26,6 +27,7 @@ public record ApprovalContext(ConnectionRef connection, String policyVersion, Li
         Objects.requireNonNull(policyVersion, "policyVersion");
         ruleIds = List.copyOf(ruleIds);
         explanation = explanation == null ? "" : explanation;
+        statedReason = StatedReason.clean(statedReason);
         targets = targets == null ? List.of() : List.copyOf(targets);
     }
 }

@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param policyVersion the policy content hash
  * @param ruleIds       the rules that required approval
  * @param explanation   the rendered decision explanation
- * @param statedReason  the agent's stated reason, or {@code null}; shown, never trusted
+ * @param statedReason  the agent's stated reason, or {@code null}; shown, never trusted (nor part of the digest);
+ *                      made one bounded line by {@link StatedReason#clean}
  * @param impact        the estimated impact, or {@code null}
  * @param targets       tables, hosts or routes
  * @param createdAt     when the request was made
@@ -49,6 +50,7 @@ public record ApprovalRequest(String id, ApprovalProfile profile, Identity reque
         ruleIds = List.copyOf(ruleIds);
         targets = List.copyOf(targets);
         explanation = explanation == null ? "" : explanation;
+        statedReason = StatedReason.clean(statedReason);
         if (!expiresAt.isAfter(createdAt)) {
             throw new IllegalArgumentException("expiresAt: " + expiresAt + " (expected: after createdAt " + createdAt + ")");
         }

@@ -7,24 +7,26 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Where approval requests go. The CLI/REST channel ({@code cli}) is always available.
+ * Where approval requests go, and who chat clickers are. The CLI/REST channel ({@code cli}) is always available.
  *
- * @param slack Slack channels ({@code slack:<name>})
- * @param teams Teams conversations ({@code teams:<name>})
- * @param web   the web page ({@code web}), if enabled
+ * @param slack     the Slack app and its channels ({@code slack:<name>}), if configured
+ * @param teams     Teams conversations ({@code teams:<name>})
+ * @param web       the web page ({@code web}), if enabled
+ * @param directory the approvers chat channels map their users to (a click carries no token)
  */
-public record ApprovalsConfig(List<SlackChannelConfig> slack, List<TeamsChannelConfig> teams,
-                              Optional<WebChannelConfig> web) {
+public record ApprovalsConfig(Optional<SlackConfig> slack, List<TeamsChannelConfig> teams,
+                              Optional<WebChannelConfig> web, List<ApproverConfig> directory) {
 
     /** The channel id of the always-present CLI/REST channel. */
     public static final String CLI = "cli";
     /** The channel id of the web page. */
     public static final String WEB = "web";
 
-    public static final ApprovalsConfig NONE = new ApprovalsConfig(List.of(), List.of(), Optional.empty());
+    public static final ApprovalsConfig NONE = new ApprovalsConfig(Optional.empty(), List.of(), Optional.empty(), List.of());
 
     public ApprovalsConfig {
-        slack = List.copyOf(Checks.nonNullElements(slack, "slack"));
+        Objects.requireNonNull(slack, "slack");
+        directory = List.copyOf(Checks.nonNullElements(directory, "directory"));
         teams = List.copyOf(Checks.nonNullElements(teams, "teams"));
         Objects.requireNonNull(web, "web");
     }
@@ -32,7 +34,7 @@ public record ApprovalsConfig(List<SlackChannelConfig> slack, List<TeamsChannelC
     /** Every channel id policy files may name: {@code slack:…}, {@code teams:…}, {@code web} (if enabled), {@code cli}. */
     public Set<String> channelIds() {
         Set<String> ids = new LinkedHashSet<>();
-        slack.forEach(s -> ids.add(s.id()));
+        slack.ifPresent(s -> s.channels().forEach(c -> ids.add(c.id())));
         teams.forEach(t -> ids.add(t.id()));
         web.ifPresent(w -> ids.add(WEB));
         ids.add(CLI);

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,11 +112,13 @@ class AirlockConfigLoaderTest {
                 "23:13 identity[0].issuer",
                 "25:18 identity[0].algorithms[0]",
                 "26:17 identity[0].clock_skew",
-                "30:9 approvals.channels.slack[0]",
-                "31:20 approvals.channels.slack[0].bot_token",
-                "33:10 lineage.store",
-                "35:11 policy.files[0]",
-                "37:9 admin.port");
+                "30:7 approvals.channels.slack",
+                "30:7 approvals.channels.slack",
+                "30:7 approvals.channels.slack",
+                "32:18 approvals.channels.slack.bot_token",
+                "34:10 lineage.store",
+                "36:11 policy.files[0]",
+                "38:9 admin.port");
         assertThat(v.problems()).allSatisfy(p -> assertThat(p.toString())
                 .startsWith(Path.of("../examples/broken/airlock.yaml") + ":" + p.line() + ":" + p.column() + ": "));
     }
@@ -207,10 +210,20 @@ class AirlockConfigLoaderTest {
                   - {name: corp, issuer: "https://a.example.com", audience: x}
                   - {name: corp, issuer: "https://a.example.com", audience: x}
                 approvals:
+                  directory:
+                    - {subject: ann, email: ann@example.com}
+                    - {subject: ann, email: Ann@Example.com}
                   channels:
                     slack:
-                      - {channel: "#a", mode: http, bot_token: t, signing_secret: s}
-                      - {channel: "#b", name: "#a", mode: http, bot_token: t, signing_secret: s}
+                      app_id: A01
+                      team_id: T01
+                      mode: http
+                      bot_token: t
+                      signing_secret: s
+                      email_lookup: true
+                      channels:
+                        - {channel: "#a"}
+                        - {channel: "#b", name: "#a"}
                     teams:
                       - {name: t, app_id: a, app_password: p, tenant: x, conversation: c, service_url: "https://s.example.com"}
                       - {name: t, app_id: a, app_password: p, tenant: x, conversation: c, service_url: "https://s.example.com"}
@@ -219,8 +232,10 @@ class AirlockConfigLoaderTest {
                 "6:12: connections[1].name: duplicate connection name 'orders' (first defined at 5:12)",
                 "9:12: identity[1].name: duplicate identity provider name 'corp' (first defined at 8:12)",
                 "9:26: identity[1].issuer: duplicate issuer 'https://a.example.com' (first defined at 8:26)",
-                "14:31: approvals.channels.slack[1].name: duplicate approval channel id 'slack:#a' (first defined at 13:19)",
-                "17:16: approvals.channels.teams[1].name: duplicate approval channel id 'teams:t' (first defined at 16:16)");
+                "13:17: approvals.directory[1].subject: duplicate approver subject 'ann' (first defined at 12:17)",
+                "13:29: approvals.directory[1].email: duplicate approver email 'ann@example.com' (first defined at 12:29)",
+                "24:33: approvals.channels.slack.channels[1].name: duplicate approval channel id 'slack:#a' (first defined at 23:21)",
+                "27:16: approvals.channels.teams[1].name: duplicate approval channel id 'teams:t' (first defined at 26:16)");
     }
 
     @Test
@@ -466,9 +481,15 @@ class AirlockConfigLoaderTest {
                   - {name: box, protocol: ssh, listener: ssh, upstream: box, login: a, credentials: {private_key: "${file:key.pem}"}}
                 """ + IDENTITY + """
                 approvals:
+                  directory: [{subject: ann}]
                   channels:
                     slack:
-                      - {channel: "#a", bot_token: "${SLACK_BOT}", app_token: literal-app-token}
+                      app_id: A01
+                      team_id: T01
+                      bot_token: "${SLACK_BOT}"
+                      app_token: literal-app-token
+                      users: {U01: ann}
+                      channels: [{channel: "#a"}]
                 lineage:
                   store: jdbc
                   jdbc_url: jdbc:postgresql://db/lineage
@@ -480,7 +501,7 @@ class AirlockConfigLoaderTest {
         assertThat(c.connections().get(0).credentials().password().orElseThrow().reveal()).isEqualTo("hunter2");
         assertThat(c.connections().get(1).credentials().privateKey().orElseThrow().reveal())
                 .isEqualTo("-----BEGIN KEY-----\nsecret-key-material");
-        assertThat(c.approvals().slack().get(0).botToken().reveal()).isEqualTo("xoxb-very-secret");
+        assertThat(c.approvals().slack().orElseThrow().botToken().reveal()).isEqualTo("xoxb-very-secret");
         assertThat(c.lineage()).isInstanceOfSatisfying(LineageConfig.Jdbc.class,
                 j -> assertThat(j.password().orElseThrow().reveal()).isEqualTo("hunter2"));
         assertThat(c.toString())
@@ -585,23 +606,122 @@ class AirlockConfigLoaderTest {
                     slack:
                       - {channel: "#a", mode: http, bot_token: t}
                       - {channel: "C0123 456", bot_token: t, app_token: a}
-                      - {channel: "#c", mode: carrier-pigeon, bot_token: t, api_base_url: "slack.com"}
                     teams:
                       - {name: dba, app_id: a}
                     web: {}
                     email: {}
                 """ + REST)).containsExactly(
-                "18:9: approvals.channels.slack[0]: missing required key 'signing_secret' (mode is http)",
-                "19:9: approvals.channels.slack[1].name: required because channel 'C0123 456' is not a valid name;"
-                        + " a valid name (expected: letters, digits, '.', '_', '-', starting with a letter or digit)",
-                "20:31: approvals.channels.slack[2].mode: 'carrier-pigeon' is not one of socket, http",
-                "20:75: approvals.channels.slack[2].api_base_url: 'slack.com' is not an absolute http(s) URL",
-                "22:9: approvals.channels.teams[0]: missing required key 'app_password'",
-                "22:9: approvals.channels.teams[0]: missing required key 'tenant'",
-                "22:9: approvals.channels.teams[0]: missing required key 'conversation'",
-                "22:9: approvals.channels.teams[0]: missing required key 'service_url'",
-                "23:10: approvals.channels.web: missing required key 'base_url'",
-                "24:5: approvals.channels.email: unknown key (expected one of: slack, teams, web)");
+                "18:7: approvals.channels.slack: expected a mapping (one Slack app, with its Slack channels under 'channels:'),"
+                        + " got a list; see examples/airlock.yaml",
+                "21:9: approvals.channels.teams[0]: missing required key 'app_password'",
+                "21:9: approvals.channels.teams[0]: missing required key 'tenant'",
+                "21:9: approvals.channels.teams[0]: missing required key 'conversation'",
+                "21:9: approvals.channels.teams[0]: missing required key 'service_url'",
+                "22:10: approvals.channels.web: missing required key 'base_url'",
+                "23:5: approvals.channels.email: unknown key (expected one of: slack, teams, web)");
+    }
+
+    @Test
+    void loadsASlackAppWithItsDirectory() throws IOException {
+        AirlockConfig c = valid(LISTENERS + CONNECTIONS + IDENTITY + """
+                approvals:
+                  directory:
+                    - {subject: ann, email: ann@example.com, groups: [dba, oncall]}
+                    - {subject: ben}
+                  channels:
+                    slack:
+                      app_id: A0123ABCDEF
+                      team_id: T0123ABCDEF
+                      mode: http
+                      bot_token: xoxb-1
+                      signing_secret: "${SLACK_BOT}"
+                      api_base_url: http://127.0.0.1:9999/api
+                      users: {U0ANN: ann, W0BEN: ben}
+                      email_lookup: true
+                      channels:
+                        - channel: "#db-approvals"
+                        - {name: payments, channel: C0PAYMENTS}
+                """ + REST);
+        SlackConfig slack = c.approvals().slack().orElseThrow();
+        assertThat(slack.appId()).isEqualTo("A0123ABCDEF");
+        assertThat(slack.teamId()).isEqualTo("T0123ABCDEF");
+        assertThat(slack.mode()).isEqualTo(SlackConfig.Mode.HTTP);
+        assertThat(slack.appToken()).isEmpty();
+        assertThat(slack.signingSecret().orElseThrow().reveal()).isEqualTo("xoxb-very-secret");
+        assertThat(slack.apiBaseUrl()).isEqualTo(URI.create("http://127.0.0.1:9999/api"));
+        assertThat(slack.users()).containsExactlyInAnyOrderEntriesOf(Map.of("U0ANN", "ann", "W0BEN", "ben"));
+        assertThat(slack.emailLookup()).isTrue();
+        assertThat(slack.channels()).containsExactly(new SlackConfig.Channel("#db-approvals", "#db-approvals"),
+                new SlackConfig.Channel("payments", "C0PAYMENTS"));
+        assertThat(c.channelIds()).containsExactlyInAnyOrder("slack:#db-approvals", "slack:payments", "cli");
+        assertThat(c.approvals().directory()).containsExactly(
+                new ApproverConfig("ann", Optional.of("ann@example.com"), Set.of("dba", "oncall")),
+                new ApproverConfig("ben", Optional.empty(), Set.of()));
+        // socket mode is the default
+        assertThat(valid(LISTENERS + CONNECTIONS + IDENTITY + """
+                approvals:
+                  directory: [{subject: ann, email: ann@example.com}]
+                  channels:
+                    slack: {app_id: A01, team_id: E01, bot_token: b, app_token: a, email_lookup: true, channels: [{channel: C01}]}
+                """ + REST).approvals().slack().orElseThrow().mode()).isEqualTo(SlackConfig.Mode.SOCKET);
+    }
+
+    @Test
+    void validatesTheSlackApp() throws IOException {
+        assertThat(problems(LISTENERS + CONNECTIONS + IDENTITY + """
+                approvals:
+                  directory: [{subject: ann, email: not-an-email}]
+                  channels:
+                    slack:
+                      app_id: a0123
+                      team_id: X0123
+                      mode: carrier-pigeon
+                      bot_token: t
+                      api_base_url: "slack.com"
+                      users: {U0ANN: ann, U0BOB: bob, alice: ann}
+                      channels:
+                        - {channel: "C0123 456"}
+                """ + REST)).containsExactly(
+                "16:37: approvals.directory[0].email: 'not-an-email' is not an email address (expected: name@domain)",
+                "19:15: approvals.channels.slack.app_id: 'a0123' is not a Slack app id (expected: 'A' and capital letters or"
+                        + " digits, e.g. A0123ABCDEF; see the app's Basic Information)",
+                "20:16: approvals.channels.slack.team_id: 'X0123' is not a Slack workspace id (expected: 'T' (or 'E' for an"
+                        + " Enterprise Grid org) and capital letters or digits, e.g. T0123ABCDEF)",
+                "21:13: approvals.channels.slack.mode: 'carrier-pigeon' is not one of socket, http",
+                "23:21: approvals.channels.slack.api_base_url: 'slack.com' is not an absolute http(s) URL",
+                "24:34: approvals.channels.slack.users.U0BOB: undefined approvals.directory subject 'bob' (defined: ann)",
+                "24:39: approvals.channels.slack.users.alice: 'alice' is not a Slack user id (expected: 'U' or 'W' and capital"
+                        + " letters or digits, e.g. U0123ABCDEF; see the person's Slack profile, ⋮ → Copy member ID)",
+                "26:11: approvals.channels.slack.channels[0].name: required because channel 'C0123 456' is not a valid name;"
+                        + " a valid name (expected: letters, digits, '.', '_', '-', starting with a letter or digit)");
+        // each mode's own secret, nothing of the other's; somebody must be able to vote; somewhere to post
+        assertThat(problems(LISTENERS + CONNECTIONS + IDENTITY + """
+                approvals:
+                  channels:
+                    slack:
+                      app_id: A01
+                      team_id: T01
+                      bot_token: t
+                      signing_secret: s
+                      email_lookup: true
+                      api_base_url: http://slack.internal/api
+                      channels: []
+                """ + REST)).containsExactly(
+                "18:7: approvals.channels.slack: missing required key 'app_token' (mode is socket; or set mode: http with signing_secret)",
+                "21:23: approvals.channels.slack.signing_secret: only used with mode: http (socket mode needs app_token)",
+                "22:21: approvals.channels.slack.email_lookup: no approvals.directory entry has an email to look up",
+                "23:21: approvals.channels.slack.api_base_url: 'http://slack.internal/api' must use https"
+                        + " (plain http is only accepted for loopback hosts)",
+                "24:17: approvals.channels.slack.channels: must name at least one Slack channel");
+        assertThat(problems(LISTENERS + CONNECTIONS + IDENTITY + """
+                approvals:
+                  channels:
+                    slack: {app_id: A01, team_id: T01, mode: http, bot_token: t, app_token: a, channels: [{channel: "#a"}]}
+                """ + REST)).containsExactly(
+                "17:12: approvals.channels.slack: missing required key 'signing_secret' (mode is http)",
+                "17:12: approvals.channels.slack: no Slack user could vote: map 'users' (Slack user id: approvals.directory"
+                        + " subject) or set email_lookup: true",
+                "17:77: approvals.channels.slack.app_token: only used with mode: socket (http mode needs signing_secret)");
     }
 
     @Test

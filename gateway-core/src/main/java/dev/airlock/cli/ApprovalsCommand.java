@@ -122,7 +122,8 @@ final class ApprovalsCommand implements Callable<Integer> {
                 out.println(r.body());
             } else {
                 for (JsonNode a : JSON.readTree(r.body())) {
-                    String stmt = a.get("statement").asText().replaceAll("\\s+", " ");
+                    // agent text on a terminal: no escape sequences or bidi tricks
+                    String stmt = a.get("statement").asText().replaceAll("\\s+", " ").replaceAll("[\\p{Cc}\\p{Cf}]", "");
                     out.println(a.get("id").asText() + "  " + a.get("requester").asText() + "  " + a.get("connection").asText()
                             + "  expires " + a.get("expires_at").asText() + "  "
                             + (stmt.length() > 80 ? stmt.substring(0, 80) + "…" : stmt));

@@ -48,7 +48,8 @@ import picocli.CommandLine.Parameters;
  * {@code airlock demo token <name>} mints a token from the running demo.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run a self-contained demo: sample database and billing API, lineage store, dev OIDC issuer, demo policy.",
+        description = {"Run a self-contained demo: sample database and billing API, lineage store, dev OIDC issuer, demo policy.",
+                "Approvals: web page and CLI; with --slack-channel (and the app options) also Slack."},
         subcommands = DemoCommand.Token.class)
 final class DemoCommand implements Callable<Integer> {
 
@@ -64,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
                 approvers: {groups: [dba]}
                 quorum: 1
                 timeout: 10m
-                channels: [cli, web]
+                channels: [cli, web%s]
             rules:
               - id: no-ddl
                 match: {sql: {kind: [ddl, dcl, admin, server_code]}}
@@ -121,6 +122,31 @@ final class DemoCommand implements Callable<Integer> {
                     + " (e.g. for benchmarks).")
     java.net.URI billingUrl;
 
+    @Option(names = "--slack-channel", paramLabel = "CHANNEL",
+            description = "Also ask for approvals in this Slack channel (#name or a channel id), with the app given by the"
+                    + " other --slack-… options and the tokens in SLACK_BOT_TOKEN (xoxb-…) and"
+                    + " SLACK_APP_TOKEN (xapp-…, socket mode) or SLACK_SIGNING_SECRET (http mode). See docs/approvals.md.")
+    String slackChannel;
+
+    @Option(names = "--slack-app-id", paramLabel = "ID", description = "The Slack app's id (A…), required with --slack-channel.")
+    String slackAppId;
+
+    @Option(names = "--slack-team-id", paramLabel = "ID", description = "The Slack workspace id (T…), required with --slack-channel.")
+    String slackTeamId;
+
+    @Option(names = "--slack-user", paramLabel = "MEMBER_ID=NAME",
+            description = "Who a Slack member is in the demo (repeatable; at least one): e.g. U0123ABCDEF=alice makes that"
+                    + " member the demo's alice, a DBA, who may approve.")
+    List<String> slackUsers = new java.util.ArrayList<>();
+
+    @Option(names = "--slack-mode", paramLabel = "MODE",
+            description = "How clicks reach the demo: socket (default; Socket Mode, no inbound port) or http (the app's"
+                    + " Request URL must reach /slack/interactivity on the admin port, over https).")
+    String slackMode = "socket";
+
+    @Option(names = "--slack-api-url", paramLabel = "URL", description = "The Slack Web API base (default https://slack.com/api).")
+    URI slackApiUrl;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -128,6 +154,12 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!pool.equals("none") && !pool.equals("transaction")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--pool: '" + pool + "' (expected: none or transaction)");
+        }
+        DemoSlack slack;
+        try {
+            slack = DemoSlack.of(slackChannel, slackAppId, slackTeamId, slackMode, slackApiUrl, slackUsers, System::getenv);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
         Path home = dir.toAbsolutePath().normalize();
@@ -165,56 +197,9 @@ final class DemoCommand implements Callable<Integer> {
             issuer.registerClient(WEB_CLIENT, URI.create("http://127.0.0.1:" + admin + "/approvals/callback"));
             DevIssuer dev = issuer;
             issuer.signInUsers(name -> demoToken(dev, name));
-            Files.writeString(home.resolve("policy.yaml"), POLICY);
-            Files.writeString(home.resolve("airlock.yaml"), """
-                    # Written by `airlock demo`; regenerated on every start.
-                    listeners:
-                      - name: pg
-                        protocol: postgres
-                        port: %d
-                        tls: {self_signed: true}
-                        plaintext_on_loopback: true   # local tools and bench/pgbench.sh may skip TLS on loopback
-                        default_connection: shop
-                      - name: api
-                        protocol: http
-                        port: %d
-                    connections:
-                      - name: shop
-                        protocol: postgres
-                        listener: pg
-                        upstream: localhost:%d
-                        database: shop
-                        login: postgres
-                        labels: {env: demo}
-                    %s
-                      - name: billing
-                        protocol: http
-                        listener: api
-                        upstream: %s
-                        route: {path_prefix: /billing}
-                        credentials: {bearer_token: "${file:billing-token}"}
-                        labels: {env: demo}
-                    identity:
-                      - name: demo
-                        issuer: %s
-                        audience: airlock
-                    lineage:
-                      store: jdbc
-                      jdbc_url: jdbc:postgresql://localhost:%d/airlock_lineage
-                      user: postgres
-                      spool_dir: spool
-                    approvals:
-                      channels:
-                        web:
-                          base_url: http://127.0.0.1:%d
-                          client_id: %s
-                    policy:
-                      files: [policy.yaml]
-                    admin:
-                      port: %d
-                    """.formatted(pgPort, http, pg.getPort(),
-                    pool.equals("transaction") ? "    pool: {mode: transaction, size: 16}" : "",
-                    billingUpstream, issuer.issuer(), pg.getPort(), admin, WEB_CLIENT, admin));
+            Files.writeString(home.resolve("policy.yaml"), policy(slack));
+            Files.writeString(home.resolve("airlock.yaml"), airlockYaml(pgPort, http, pg.getPort(), pool.equals("transaction"),
+                    billingUpstream, issuer.issuer(), admin, slack));
             AirlockConfig config = AirlockConfigLoader.load(home.resolve("airlock.yaml")).orElseThrow();
             lineage = LineageStore.open(StoreConfig.of("jdbc:postgresql://localhost:" + pg.getPort() + "/airlock_lineage",
                     "postgres", ""));
@@ -240,6 +225,12 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  billing HTTP API:  http://127.0.0.1:" + server.port("api") + "/billing/v1/...  (see below)");
             out.println("  admin / REST API:  " + server.adminUrl() + "  (/healthz, /metrics, /api/v1/approvals)");
             out.println("  approval web page: " + server.adminUrl() + "/approvals  (sign in as alice: any name, no password)");
+            if (slack != null) {
+                out.println("  slack:             cards in " + slack.channel() + (slack.http()
+                        ? "; clicks over http: the app's Request URL must reach " + server.adminUrl() + "/slack/interactivity"
+                        : "; clicks over socket mode") + "; approvers " + String.join(", ", slack.users().values().stream()
+                        .distinct().sorted().toList()));
+            }
             out.println("  policy:            " + home.resolve("policy.yaml") + "  (edit it: reloaded on save)");
             out.println("  lineage store:     psql \"host=localhost port=" + pg.getPort() + " dbname=airlock_lineage user=postgres\"");
             out.println();
@@ -273,6 +264,67 @@ final class DemoCommand implements Callable<Integer> {
             closeAll(server, lineage, minter, issuer, pg, billing).close();
             throw e;
         }
+    }
+
+    /** The demo's policy: the dba profile also asks in Slack when the demo has a Slack app. */
+    static String policy(DemoSlack slack) {
+        return POLICY.formatted(slack == null ? "" : ", " + slack.channelId());
+    }
+
+    /** The demo's airlock.yaml. */
+    static String airlockYaml(int pgPort, int httpPort, int upstreamPort, boolean pooled, String billingUpstream, String issuer,
+                              int adminPort, DemoSlack slack) {
+        String approvals = slack != null ? slack.approvalsYaml(adminPort, WEB_CLIENT) : """
+                approvals:
+                  channels:
+                    web:
+                      base_url: http://127.0.0.1:%d
+                      client_id: %s
+                """.formatted(adminPort, WEB_CLIENT);
+        return """
+                # Written by `airlock demo`; regenerated on every start.
+                listeners:
+                  - name: pg
+                    protocol: postgres
+                    port: %d
+                    tls: {self_signed: true}
+                    plaintext_on_loopback: true   # local tools and bench/pgbench.sh may skip TLS on loopback
+                    default_connection: shop
+                  - name: api
+                    protocol: http
+                    port: %d
+                connections:
+                  - name: shop
+                    protocol: postgres
+                    listener: pg
+                    upstream: localhost:%d
+                    database: shop
+                    login: postgres
+                    labels: {env: demo}
+                %s
+                  - name: billing
+                    protocol: http
+                    listener: api
+                    upstream: %s
+                    route: {path_prefix: /billing}
+                    credentials: {bearer_token: "${file:billing-token}"}
+                    labels: {env: demo}
+                identity:
+                  - name: demo
+                    issuer: %s
+                    audience: airlock
+                lineage:
+                  store: jdbc
+                  jdbc_url: jdbc:postgresql://localhost:%d/airlock_lineage
+                  user: postgres
+                  spool_dir: spool
+                %s
+                policy:
+                  files: [policy.yaml]
+                admin:
+                  port: %d
+                """.formatted(pgPort, httpPort, upstreamPort, pooled ? "    pool: {mode: transaction, size: 16}" : "",
+                billingUpstream, issuer, upstreamPort, approvals, adminPort);
     }
 
     private static AutoCloseable closeAll(AirlockServer server, LineageStore lineage, HttpServer minter, DevIssuer issuer,

@@ -111,6 +111,8 @@ public final class AirlockGate {
         final ConnectionRef connection;
         final UpstreamTarget upstream;
         final GateMetrics.Listener metrics;
+        /** The client's {@code application_name} (HTTP: its User-Agent), or {@code null}; context for approvers. */
+        final String applicationName;
         /** Admitted commands (by instance) → their lineage action id; touched on the connection's event loop. */
         final Map<Command, Admitted> admitted = new IdentityHashMap<>();
         /**
@@ -122,12 +124,13 @@ public final class AirlockGate {
         private final Map<String, String> preparedSql = new HashMap<>();
 
         GateSession(UUID sessionId, Identity identity, ConnectionRef connection, UpstreamTarget upstream,
-                    GateMetrics.Listener metrics) {
+                    GateMetrics.Listener metrics, String applicationName) {
             this.sessionId = sessionId;
             this.identity = identity;
             this.connection = connection;
             this.upstream = upstream;
             this.metrics = metrics;
+            this.applicationName = applicationName;
         }
 
         @Override
@@ -281,7 +284,8 @@ public final class AirlockGate {
                 throw new GateRejectedException(Failure.UNAVAILABLE, "identity verification failed", "Try again later.");
             }
             ConnectionRef ref = new ConnectionRef(conn.name(), conn.protocol(), conn.labels());
-            GateSession s = new GateSession(LineageIds.next(), identity, ref, upstreamTarget(conn), lm);
+            GateSession s = new GateSession(LineageIds.next(), identity, ref, upstreamTarget(conn), lm,
+                    client.attributes().get("application_name"));
             // while the lineage queue is full the session waits for room, and is refused if none comes in time
             return lineage.enqueue(SessionStarted.of(s.sessionId, identity, conn.name(), conn.protocol(),
                     String.valueOf(client.remote()), client.attributes().get("application_name")))
@@ -511,7 +515,8 @@ public final class AirlockGate {
             PendingApproval p;
             try {
                 p = approvals.request(action, session.identity, profile, new ApprovalContext(session.connection,
-                        decision.policyVersion(), decision.matchedRules(), decision.explanation(), null, null, targets,
+                        decision.policyVersion(), decision.matchedRules(), decision.explanation(),
+                        RequesterContext.statedReason(command, session.applicationName), null, targets,
                         session.sessionId, actionId));
             } catch (RuntimeException ex) {
                 log.warn("session {}: approval request for action {} failed", session.id(), actionId, ex);

@@ -1,6 +1,12 @@
 package dev.airlock.gateway;
 
+import dev.airlock.approvals.ApprovalChannel;
 import dev.airlock.approvals.ApprovalService;
+import dev.airlock.approvals.ApproverDirectory;
+import dev.airlock.approvals.PlainHttpHandler;
+import dev.airlock.approvals.slack.SlackApprovalChannel;
+import dev.airlock.approvals.slack.SlackSettings;
+import dev.airlock.approvals.slack.SlackSocketMode;
 import dev.airlock.approvals.JdbcApprovalStore;
 import dev.airlock.approvals.StoredApproval;
 import dev.airlock.audit.EmbeddedLineageStore;
@@ -12,6 +18,8 @@ import dev.airlock.audit.PolicyLoaded;
 import dev.airlock.audit.StoreConfig;
 import dev.airlock.audit.WriterConfig;
 import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.ApproverConfig;
+import dev.airlock.config.SlackConfig;
 import dev.airlock.config.ConnectionConfig;
 import dev.airlock.config.HttpSettings;
 import dev.airlock.config.ConfigWatcher;
@@ -42,6 +50,7 @@ import dev.airlock.gateway.identity.VerifierOptions;
 import dev.airlock.gateway.internal.AdminHttpHandler;
 import dev.airlock.gateway.internal.ApprovalsApi;
 import dev.airlock.policy.CompiledPolicy;
+import dev.airlock.policy.Identity;
 import dev.airlock.policy.PolicyCompiler;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -83,8 +92,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Airlock process: PostgreSQL and HTTP listeners, the admin HTTP listener ({@code /healthz}, {@code /readyz},
- * {@code /metrics}, the approvals REST API, the approval web page when configured), the gate, approvals, lineage and
- * policy hot reload.
+ * {@code /metrics}, the approvals REST API, the approval web page and the Slack interactivity endpoint when
+ * configured), the gate, approvals (with Slack over Socket Mode or HTTP), lineage and policy hot reload.
  * {@link #close()} shuts down gracefully: stop accepting, let sessions drain, cancel what still waits.
  */
 public final class AirlockServer implements AutoCloseable {
@@ -138,6 +147,8 @@ public final class AirlockServer implements AutoCloseable {
     private LineageStore store;
     private LineageWriter writer;
     private ApprovalService approvals;
+    private SlackApprovalChannel slack;
+    private SlackSocketMode slackSocket;
     private TokenVerifier verifier;
     private PrometheusMeterRegistry registry;
     private ConfigWatcher<CompiledPolicy> watcher;
@@ -227,8 +238,37 @@ public final class AirlockServer implements AutoCloseable {
         // approvals
         JdbcApprovalStore approvalStore = new JdbcApprovalStore(store.dataSource(), "approvals-" + options.replicaId());
         resources.add(approvalStore);
-        approvals = new ApprovalService(approvalStore, List.of(), ApprovalService.Settings.of(options.replicaId()), options.clock());
+        if (!config.approvals().teams().isEmpty()) {
+            log.warn("approvals.channels.teams: the Teams channel is not implemented yet; requests are not posted to {}",
+                    config.approvals().teams().stream().map(t -> t.id()).toList());
+        }
+        List<ApprovalChannel> chat = new ArrayList<>();
+        if (config.approvals().slack().isPresent()) {
+            slack = slackChannel(config.approvals().slack().get(), config.approvals().directory(), options.clock());
+            chat.add(slack);
+        }
+        approvals = new ApprovalService(approvalStore, chat, ApprovalService.Settings.of(options.replicaId()), options.clock());
+        PlainHttpHandler slackHttp = null;
+        if (slack != null) {
+            slack.bind(approvals);
+            slack.verifyAsync();
+        }
         approvals.start();
+        if (slack != null) {
+            SlackConfig sc = config.approvals().slack().get();
+            if (sc.mode() == SlackConfig.Mode.SOCKET) {
+                // on this (main) thread: Socket Mode's link has its own threads, never an event loop
+                slackSocket = slack.socketMode();
+                if (slackSocket.start(SLACK_HELLO_WAIT.toMillis())) {
+                    log.info("slack: socket mode connected (app {}, channels {})", sc.appId(), slackChannelNames(sc));
+                } else {
+                    log.warn("slack: socket mode not connected within {} s; retrying in the background (clicks wait until"
+                            + " it connects)", SLACK_HELLO_WAIT.toSeconds());
+                }
+            } else {
+                slackHttp = slack.interactivityHandler();
+            }
+        }
 
         // metrics and the gate
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -298,7 +338,7 @@ public final class AirlockServer implements AutoCloseable {
                     ApprovalWebPage.PREFIX, idp.name(), web.clientId(), webPage.redirectUri());
         }
         AdminHttpHandler handler = new AdminHttpHandler(() -> writer.stats().storeReachable() && policy.get() != null,
-                registry::scrape, new ApprovalsApi(approvals, verifier), null, webPage, blocking);
+                registry::scrape, new ApprovalsApi(approvals, verifier), slackHttp, webPage, blocking);
         admin = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
@@ -311,6 +351,38 @@ public final class AirlockServer implements AutoCloseable {
                 })
                 .bind(new InetSocketAddress(config.admin().bind(), config.admin().port())).sync().channel();
         log.info("admin listener on {}", adminUrl());
+        if (slackHttp != null) {
+            log.info("slack: interactivity endpoint at {}{} (the app's Request URL is its public https address; channels {})",
+                    adminUrl(), SlackConfig.INTERACTIVITY_PATH, slackChannelNames(config.approvals().slack().get()));
+        }
+    }
+
+    /** How long start-up waits for Slack's {@code hello} before going on without it. */
+    static final Duration SLACK_HELLO_WAIT = Duration.ofSeconds(5);
+
+    /**
+     * The Slack channel for {@code approvals.channels.slack}: the configured users resolve to their directory
+     * entries, email lookup (when enabled) searches the whole directory.
+     */
+    static SlackApprovalChannel slackChannel(SlackConfig c, List<ApproverConfig> directory, Clock clock) {
+        Map<String, Identity> people = new LinkedHashMap<>();
+        for (ApproverConfig a : directory) {
+            people.put(a.subject(), new Identity(ApproverDirectory.ISSUER, a.subject(), a.email().orElse(null), a.groups(),
+                    a.email().<Map<String, Object>>map(e -> Map.of("email", e)).orElse(Map.of()), List.of()));
+        }
+        Map<String, Identity> users = new LinkedHashMap<>();
+        c.users().forEach((slackId, subject) -> users.put(slackId, Objects.requireNonNull(people.get(subject), subject)));
+        Map<String, String> channels = new LinkedHashMap<>();
+        c.channels().forEach(ch -> channels.put(ch.name(), ch.channel()));
+        String base = c.apiBaseUrl().toString();
+        SlackSettings settings = new SlackSettings(c.botToken().reveal(), c.appToken().map(Secret::reveal).orElse(null),
+                c.signingSecret().map(Secret::reveal).orElse(null), c.appId(), c.teamId(), base.endsWith("/") ? base : base + "/",
+                users, c.emailLookup(), ApproverDirectory.of(people.values()), 3, Duration.ofSeconds(30), channels);
+        return new SlackApprovalChannel(settings, clock);
+    }
+
+    private static List<String> slackChannelNames(SlackConfig c) {
+        return c.channels().stream().map(SlackConfig.Channel::id).toList();
     }
 
     /** The HTTP connector's routes for the connections of one listener: upstream, TLS, Airlock's credentials, limits. */
@@ -441,6 +513,9 @@ public final class AirlockServer implements AutoCloseable {
                 log.warn("cancelling pending approvals failed", e);
             }
         }
+        if (slackSocket != null) {
+            slackSocket.close(); // no more clicks; the cards of the requests just cancelled are still updated
+        }
         if (approvals != null) {
             // the sessions whose approval was just cancelled get their error and close; give them a moment
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
@@ -468,7 +543,10 @@ public final class AirlockServer implements AutoCloseable {
             blocking.shutdownNow();
         }
         if (approvals != null) {
-            approvals.close();
+            approvals.close(); // waits for its workers, which post the last card updates
+        }
+        if (slack != null) {
+            slack.close();
         }
         if (registry != null) {
             registry.close();

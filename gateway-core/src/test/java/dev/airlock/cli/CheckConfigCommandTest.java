@@ -64,12 +64,13 @@ class CheckConfigCommandTest {
         assertThat(run("check-config", "-c", "../examples/broken/airlock.yaml")).isEqualTo(2);
         assertThat(out.toString()).isEmpty();
         List<String> lines = errLines();
-        assertThat(lines).hasSize(17);
-        assertThat(lines.subList(0, 16)).allSatisfy(l -> assertThat(l).matches("\\.\\./examples/broken/airlock\\.yaml:\\d+:\\d+: .+"));
+        assertThat(lines).hasSize(19);
+        assertThat(lines.subList(0, 18)).allSatisfy(l -> assertThat(l).matches("\\.\\./examples/broken/airlock\\.yaml:\\d+:\\d+: .+"));
         assertThat(lines).contains(
                 "../examples/broken/airlock.yaml:5:15: listeners[0].protocol: 'postgress' is not one of postgres, mysql, ssh, http",
                 "../examples/broken/airlock.yaml:17:5: connections[0].databse: unknown key (did you mean 'database'?)",
-                "../examples/broken/airlock.yaml: 16 problems");
+                "../examples/broken/airlock.yaml:30:7: approvals.channels.slack: missing required key 'channels'",
+                "../examples/broken/airlock.yaml: 18 problems");
     }
 
     @Test

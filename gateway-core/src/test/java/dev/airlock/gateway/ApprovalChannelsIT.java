@@ -194,6 +194,54 @@ class ApprovalChannelsIT {
         }
     }
 
+    @Test
+    void webShowsTheAgentsStatedReasonEscapedAndUnverified() throws Exception {
+        try (Connection c = h.connect(agent())) {
+            CompletableFuture<Integer> insert = run(c, "/* reason: <script>alert('x')</script> fix \"206\" @channel */\n"
+                    + "INSERT INTO items VALUES (206, 'web reason')");
+            StoredApproval p = awaitPending("(206, 'web reason')");
+            assertThat(p.request().statedReason()).isEqualTo("<script>alert('x')</script> fix \"206\" @channel");
+            assertThat(p.request().ruleIds()).containsExactly("agent-writes-need-a-dba");
+            Browser bob = Browser.signedIn("bob");
+            HttpResponse<String> page = bob.get("/approvals/" + p.id());
+            assertThat(page.body()).contains("<dt>Agent&#39;s stated reason (unverified)</dt>"
+                    + "<dd>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; fix &quot;206&quot; @channel</dd>")
+                    .doesNotContain("<script>");
+            bob.post("/approvals/" + p.id() + "/deny", Map.of("csrf", Browser.csrf(page.body()), "reason", "no"));
+            assertThatThrownBy(() -> insert.get(20, TimeUnit.SECONDS)).cause().hasMessageContaining("Denied by bob");
+        }
+        // no comment: the session's application_name is shown as context; a "reason:" application_name as the reason
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("ApplicationName", "nightly-reconciler");
+        // pgjdbc puts application_name in the startup packet (where the gate reads it) only when told the server is
+        // 9.0 or later; otherwise it runs SET application_name after connecting
+        props.setProperty("assumeMinServerVersion", "9.0");
+        try (Connection c = h.connect(agent(), "shop", props)) {
+            CompletableFuture<Integer> insert = run(c, "INSERT INTO items VALUES (207, 'app name')");
+            StoredApproval p = awaitPending("(207, 'app name')");
+            assertThat(p.request().statedReason()).isEqualTo("application_name: nightly-reconciler");
+            assertThat(cli(dba("bob"), "show", p.id()).out).contains("\"stated_reason\" : \"application_name: nightly-reconciler\"");
+            h.server.approvals().cancel(p.id(), "test over");
+            assertThatThrownBy(() -> insert.get(20, TimeUnit.SECONDS)).isNotNull();
+        }
+        props.setProperty("ApplicationName", "reason: close the books");
+        try (Connection c = h.connect(agent(), "shop", props)) {
+            CompletableFuture<Integer> insert = run(c, "-- reason: a comment wins over application_name\n"
+                    + "INSERT INTO items VALUES (208, 'comment wins')");
+            StoredApproval p = awaitPending("(208, 'comment wins')");
+            assertThat(p.request().statedReason()).isEqualTo("a comment wins over application_name");
+            h.server.approvals().cancel(p.id(), "test over");
+            assertThatThrownBy(() -> insert.get(20, TimeUnit.SECONDS)).isNotNull();
+            CompletableFuture<Integer> second = run(c, "INSERT INTO items VALUES (209, 'app reason')");
+            StoredApproval q = awaitPending("(209, 'app reason')");
+            assertThat(q.request().statedReason()).isEqualTo("close the books");
+            h.server.approvals().cancel(q.id(), "test over");
+            assertThatThrownBy(() -> second.get(20, TimeUnit.SECONDS)).isNotNull();
+        }
+        assertThat(awaitRow("SELECT detail->>'stated_reason' FROM lineage.approval_details d JOIN lineage.approval_requests r "
+                + "USING (request_id) WHERE r.summary LIKE '%(207, ''app name'')%'")).containsExactly("application_name: nightly-reconciler");
+    }
+
     // ------------------------------------------------------------------ CLI
 
     @Test

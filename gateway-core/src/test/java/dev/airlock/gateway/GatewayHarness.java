@@ -71,6 +71,28 @@ final class GatewayHarness implements AutoCloseable {
 
     /** Airlock in front of a fresh database on {@code upstreamServer}; the lineage store stays on the JVM-wide server. */
     GatewayHarness(PostgresFixture upstreamServer) throws Exception {
+        this(upstreamServer, POLICY, GatewayHarness::webApprovals);
+    }
+
+    GatewayHarness(String policy, java.util.function.IntFunction<String> approvals) throws Exception {
+        this(PostgresFixture.get(), policy, approvals);
+    }
+
+    private static String webApprovals(int adminPort) {
+        return """
+                approvals:
+                  channels:
+                    web: {base_url: "http://127.0.0.1:%d", client_id: airlock-web}
+                """.formatted(adminPort);
+    }
+
+    /**
+     * @param upstreamServer where the upstream database is created (the lineage store stays on the JVM-wide server)
+     * @param policy         the policy file
+     * @param approvals      the {@code approvals:} block of airlock.yaml (at column 0), given the admin port
+     */
+    GatewayHarness(PostgresFixture upstreamServer, String policy, java.util.function.IntFunction<String> approvals)
+            throws Exception {
         upstream = upstreamServer.newDatabase();
         lineageDb = PostgresFixture.get().newDatabase();
         try (Connection c = upstream.connect(); Statement s = c.createStatement()) {
@@ -80,7 +102,7 @@ final class GatewayHarness implements AutoCloseable {
         }
         lineage = LineageStore.open(StoreConfig.of(lineageDb.jdbcUrl(), lineageDb.user(), lineageDb.password()));
         dir = Files.createTempDirectory("airlock-it");
-        Files.writeString(dir.resolve("policy.yaml"), POLICY);
+        Files.writeString(dir.resolve("policy.yaml"), policy);
         int adminPort = freePort();
         String password = upstream.password() == null || upstream.password().isEmpty() ? ""
                 : "    credentials: {password: \"" + upstream.password() + "\"}\n";
@@ -109,9 +131,7 @@ final class GatewayHarness implements AutoCloseable {
                   - name: dev
                     issuer: %s
                     audience: airlock
-                approvals:
-                  channels:
-                    web: {base_url: "http://127.0.0.1:%d", client_id: airlock-web}
+                %s
                 lineage:
                   store: jdbc
                   jdbc_url: %s
@@ -124,7 +144,7 @@ final class GatewayHarness implements AutoCloseable {
                   port: %d
                 """.formatted(freePort(), upstream.host(), upstream.port(), upstream.database(), upstream.user(),
                 password, upstream.host(), upstream.port(), upstream.database(), upstream.user(), password, issuer.issuer(),
-                adminPort, lineageDb.jdbcUrl(), lineageDb.user(), adminPort));
+                approvals.apply(adminPort), lineageDb.jdbcUrl(), lineageDb.user(), adminPort));
         // approvers sign in to the web page at the dev issuer: names starting with "agent" are agents, others DBAs
         issuer.registerClient("airlock-web", URI.create("http://127.0.0.1:" + adminPort + "/approvals/callback"));
         issuer.signInUsers(name -> issuer.token(name).groups(name.startsWith("agent") ? "agents" : "dba")
@@ -143,7 +163,13 @@ final class GatewayHarness implements AutoCloseable {
     }
 
     Connection connect(String token, String connection) throws SQLException {
+        return connect(token, connection, new Properties());
+    }
+
+    /** Connects with further pgjdbc properties (e.g. {@code ApplicationName}). */
+    Connection connect(String token, String connection, Properties extra) throws SQLException {
         Properties p = new Properties();
+        p.putAll(extra);
         p.setProperty("user", "agent-1");
         p.setProperty("password", token);
         p.setProperty("sslmode", "disable");

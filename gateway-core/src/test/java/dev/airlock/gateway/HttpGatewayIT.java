@@ -64,6 +64,9 @@ class HttpGatewayIT {
                 effect: deny
                 explain: "Agents may not {method} {path}."
                 hint: "Ask a person."
+              - id: a-stated-reason-is-never-seen-by-policy
+                match: {http: {headers: {x-airlock-reason: "*"}}}
+                effect: deny
               - id: big-refunds-need-a-dba
                 match: {http: {method: [POST], path: ["/echo/refunds"], body: {amount: {gt: 100}}}}
                 effect: require_approval
@@ -250,6 +253,45 @@ class HttpGatewayIT {
                 + "JOIN lineage.results res USING (action_id) JOIN lineage.action_objects ao USING (action_id) "
                 + "JOIN lineage.data_objects o USING (object_id) WHERE a.action_id = '" + id + "'"))
                 .containsExactly("REQUIRE_APPROVAL", "approved", "bob", "200", "api POST /echo/orders", "write");
+    }
+
+    @Test
+    void showsTheStatedReasonHeaderToApproversButNotToPolicyOrTheDigest() throws Exception {
+        String body = "{\"sku\": \"R-1\", \"qty\": 1}";
+        // on the wire as UTF-8 (curl -H sends the bytes it is given): a right-to-left override, a tab, mrkdwn markup
+        String reason = "<!here> Grüße: restock\u202e R-1 \t for <https://evil.example|ticket 9>";
+        byte[] head = ("POST /echo/restock HTTP/1.1\r\nHost: 127.0.0.1:" + server.port("web") + "\r\n"
+                + "Authorization: Bearer " + agent() + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n"
+                + "X-Airlock-Reason: ").getBytes(StandardCharsets.ISO_8859_1);
+        try (Socket stated = new Socket("127.0.0.1", server.port("web"))) {
+            stated.setSoTimeout(20_000);
+            OutputStream out = stated.getOutputStream();
+            out.write(head);
+            out.write(reason.getBytes(StandardCharsets.UTF_8));
+            out.write(("\r\n\r\n" + body).getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            StoredApproval withReason = awaitPending("\"sku\":\"R-1\"");
+            // the deny rule that matches any x-airlock-reason did not apply: policy never sees the header
+            assertThat(withReason.request().ruleIds()).containsExactly("writes-need-a-dba", "agents-call-the-api");
+            assertThat(withReason.request().statedReason()).isEqualTo("<!here> Grüße: restock R-1 for <https://evil.example|ticket 9>");
+            JsonNode shown = json.readTree(approvalsApi("GET", "/" + withReason.id(), dba("bob")).body());
+            assertThat(shown.get("stated_reason").asText()).isEqualTo(withReason.request().statedReason());
+
+            CompletableFuture<HttpResponse<String>> plain = client.sendAsync(request("/echo/restock")
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            StoredApproval without = await(() -> server.approvals().pending().stream()
+                    .filter(s -> s.request().actionText().contains("\"sku\":\"R-1\"") && !s.id().equals(withReason.id())).findFirst());
+            assertThat(without.request().statedReason()).isNull();
+            assertThat(without.request().actionDigest()).isEqualTo(withReason.request().actionDigest());
+
+            approvalsApi("POST", "/" + withReason.id() + "/deny", dba("bob"), "{\"reason\": \"not now\"}");
+            approvalsApi("POST", "/" + without.id() + "/deny", dba("bob"), "{\"reason\": \"not now\"}");
+            assertThat(new String(stated.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 403 ");
+            assertThat(plain.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(403);
+            assertThat(awaitRow("SELECT detail->>'stated_reason' FROM lineage.approval_details WHERE request_id = '"
+                    + withReason.id() + "'")).containsExactly(withReason.request().statedReason());
+        }
     }
 
     @Test

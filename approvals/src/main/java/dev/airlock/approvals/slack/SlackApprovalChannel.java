@@ -64,6 +64,28 @@ public final class SlackApprovalChannel implements ApprovalChannel, AutoCloseabl
         this.service = Objects.requireNonNull(service, "service");
     }
 
+    /**
+     * Checks the bot token with {@code auth.test}, off the caller's thread: a rejected token or one of another
+     * workspace is logged as an error (cards could not be posted, or clicks would all be refused as foreign).
+     */
+    public void verifyAsync() {
+        executor.execute(() -> {
+            try {
+                com.slack.api.methods.response.auth.AuthTestResponse r = api.call("auth.test", m -> m.authTest(b -> b));
+                if (!settings.teamId().equals(r.getTeamId())) {
+                    log.error("slack: the bot token belongs to workspace {}, not team_id {}; every click would be refused",
+                            r.getTeamId(), settings.teamId());
+                } else {
+                    log.info("slack: bot token accepted (bot user {} in workspace {})", r.getUserId(), r.getTeamId());
+                }
+            } catch (SlackApi.SlackCallException e) {
+                log.error("slack: auth.test failed ({}); approval cards cannot be posted", e.error());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
     /** The signed HTTP interactivity endpoint (Request URL); needs a signing secret. */
     public SlackInteractivityHandler interactivityHandler() {
         if (settings.signingSecret() == null) {
@@ -91,9 +113,14 @@ public final class SlackApprovalChannel implements ApprovalChannel, AutoCloseabl
 
     @Override
     public Optional<String> post(ApprovalRequest request, String target) throws Exception {
+        String channel = settings.channels().get(target);
+        if (channel == null) {
+            throw new IllegalArgumentException("slack:" + target + ": not a configured Slack channel (configured: "
+                    + settings.channels().keySet().stream().sorted().map(n -> "slack:" + n).toList() + ")");
+        }
         String blocks = SlackCards.request(request).toString();
-        ChatPostMessageResponse r = api.call("chat.postMessage", m -> m.chatPostMessage(b -> b.channel(target)
-                .text(SlackCards.fallback(request)).blocksAsString(blocks).unfurlLinks(false).unfurlMedia(false)));
+        ChatPostMessageResponse r = api.call("chat.postMessage", m -> m.chatPostMessage(b -> b.channel(channel)
+                .text(SlackCards.fallback(request)).blocksAsString(blocks).parse("none").unfurlLinks(false).unfurlMedia(false)));
         return Optional.of(r.getChannel() + "/" + r.getTs());
     }
 
@@ -109,7 +136,7 @@ public final class SlackApprovalChannel implements ApprovalChannel, AutoCloseabl
         String[] cts = ref.split("/", 2);
         String blocks = SlackCards.outcome(request, outcome).toString();
         api.call("chat.update", m -> m.chatUpdate(b -> b.channel(cts[0]).ts(cts[1])
-                .text(SlackText.escapeAndTruncate(outcome.describe(), 3000)).blocksAsString(blocks)));
+                .text(SlackText.escapeAndTruncate(outcome.describe(), 3000)).blocksAsString(blocks).parse("none")));
     }
 
     /**

@@ -20,16 +20,20 @@ import java.util.Objects;
  * @param directory        email → identity, used only when {@code emailLookup}
  * @param maxAttempts      attempts per Web API call when Slack answers 429
  * @param maxRetryAfter    the longest {@code Retry-After} honoured before giving up
+ * @param channels         the name in a profile's {@code slack:<name>} → the Slack channel cards go to
+ *                         ({@code #name} or a channel id)
  */
 public record SlackSettings(String botToken, String appToken, String signingSecret, String appId, String teamId,
                             String methodsUrlPrefix, Map<String, Identity> users, boolean emailLookup,
-                            ApproverDirectory directory, int maxAttempts, Duration maxRetryAfter) {
+                            ApproverDirectory directory, int maxAttempts, Duration maxRetryAfter,
+                            Map<String, String> channels) {
 
     public SlackSettings {
         Objects.requireNonNull(botToken, "botToken");
         Objects.requireNonNull(appId, "appId");
         Objects.requireNonNull(teamId, "teamId");
         users = Map.copyOf(users);
+        channels = Map.copyOf(channels);
         directory = directory == null ? ApproverDirectory.none() : directory;
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts: " + maxAttempts + " (expected: >= 1)");
@@ -46,6 +50,6 @@ public record SlackSettings(String botToken, String appToken, String signingSecr
     @Override
     public String toString() {
         return "SlackSettings[appId=" + appId + ", teamId=" + teamId + ", methodsUrlPrefix=" + methodsUrlPrefix
-                + ", users=" + users.size() + ", emailLookup=" + emailLookup + "]";
+                + ", users=" + users.size() + ", emailLookup=" + emailLookup + ", channels=" + channels + "]";
     }
 }

@@ -89,8 +89,12 @@ public final class SlackSocketMode implements AutoCloseable {
         reconnector.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 
+    /** How long {@link #close} waits for Slack to answer the close frame before dropping the connection. */
+    static final long CLOSE_WAIT_MILLIS = 2_000;
+
     private final class Link extends WebSocketClient {
         volatile boolean ready;
+        final CountDownLatch closed = new CountDownLatch(1);
 
         Link(URI uri) {
             super(uri);
@@ -160,6 +164,7 @@ public final class SlackSocketMode implements AutoCloseable {
         @Override
         public void onClose(int code, String reason, boolean remote) {
             ready = false;
+            closed.countDown();
             if (!stopped && current == this) {
                 log.info("slack socket mode: link closed ({} {}); reconnecting", code, reason);
                 retryLater();
@@ -172,16 +177,26 @@ public final class SlackSocketMode implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops reconnecting and closes the link: politely (a close frame) when Slack answers within
+     * {@value #CLOSE_WAIT_MILLIS} ms, else by dropping the TCP connection, so a shutdown never hangs on Slack.
+     */
     @Override
     public void close() {
         stopped = true;
         reconnector.shutdownNow();
         Link l = current;
         if (l != null) {
+            l.close();
             try {
-                l.closeBlocking();
+                if (!l.closed.await(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    log.debug("slack socket mode: no answer to the close frame within {} ms; dropping the connection",
+                            CLOSE_WAIT_MILLIS);
+                    l.closeConnection(org.java_websocket.framing.CloseFrame.ABNORMAL_CLOSE, "close handshake timed out");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                l.closeConnection(org.java_websocket.framing.CloseFrame.ABNORMAL_CLOSE, "interrupted");
             }
         }
     }

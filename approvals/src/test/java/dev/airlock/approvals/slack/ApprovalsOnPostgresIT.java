@@ -14,6 +14,8 @@ import dev.airlock.audit.LineageStore;
 import dev.airlock.audit.StoreConfig;
 import dev.airlock.testing.PostgresExtension;
 import dev.airlock.testing.TestDatabase;
+import dev.airlock.testing.slack.ClickDriver;
+import dev.airlock.testing.slack.SlackStandIn;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

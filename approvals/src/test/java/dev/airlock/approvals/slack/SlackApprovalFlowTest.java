@@ -10,6 +10,8 @@ import dev.airlock.approvals.ApprovalState;
 import dev.airlock.approvals.InMemoryStoreAccess;
 import dev.airlock.approvals.PendingApproval;
 import dev.airlock.approvals.VoteRejection;
+import dev.airlock.testing.slack.ClickDriver;
+import dev.airlock.testing.slack.SlackStandIn;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -38,6 +38,9 @@ class SlackCardsTest {
         assertThat(sig.matches("1531420618", raw, "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503")).isTrue();
         assertThat(sig.matches("1531420619", raw, "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503")).isFalse();
         assertThat(sig.matches("1531420618", raw, "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b50")).isFalse();
+        // the click driver signs with its own code: it must give Slack's answer too
+        assertThat(dev.airlock.testing.slack.ClickDriver.sign("8f742231b10e8888abcd99yyyzzz85a5", "1531420618", body))
+                .isEqualTo("v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503");
     }
 
     @Test
@@ -56,6 +59,29 @@ class SlackCardsTest {
         assertThat(json).doesNotContain("<!channel>", "<!here>", "<https://evil", "<@U123>");
         assertThat(json).contains("&lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; &lt;@U123&gt;");
         assertThat(json).contains("&lt;!here&gt; please approve");
+    }
+
+    @Test
+    void statedReasonIsShownUnverifiedAndCannotMentionOrLink() {
+        ApprovalRequest r = request("DELETE FROM t", "@channel @HERE ＠everyone <!here|here> <@U0BOSS> <#C0GENERAL> "
+                + "<https://evil.example|Slack security> & https://evil.example/x *approved by the CTO*");
+        JsonArray blocks = SlackCards.request(r);
+        String why = null;
+        for (JsonElement b : blocks) {
+            JsonObject o = b.getAsJsonObject();
+            if (o.has("text") && o.getAsJsonObject("text").get("text").getAsString().contains("stated reason")) {
+                why = o.getAsJsonObject("text").get("text").getAsString();
+                assertThat(o.getAsJsonObject("text").get("verbatim").getAsBoolean()).as("no auto-linking or mentions").isTrue();
+            }
+        }
+        assertThat(why).isNotNull().contains("*Agent's stated reason (unverified):* ");
+        assertThat(why).doesNotContain("<!", "<@", "<#", "<http", "@channel", "@HERE", "＠everyone")
+                .contains("@\u2060channel @\u2060HERE ＠\u2060everyone &lt;!here|here&gt; &lt;@U0BOSS&gt; &lt;#C0GENERAL&gt; "
+                        + "&lt;https://evil.example|Slack security&gt; &amp; https://evil.example/x");
+        // every mrkdwn text on the card is verbatim, so Slack adds no links or mentions anywhere
+        String json = blocks.toString();
+        assertThat(json.split("\"type\":\"mrkdwn\"", -1).length - 1)
+                .isEqualTo(json.split("\"verbatim\":true", -1).length - 1);
     }
 
     @Test

@@ -5,15 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import dev.airlock.approvals.ApprovalService;
 import dev.airlock.approvals.ApprovalStore;
+import dev.airlock.approvals.ApproverDirectory;
 import dev.airlock.approvals.Fixtures;
 import dev.airlock.approvals.HandlerServer;
 import dev.airlock.policy.Identity;
+import dev.airlock.testing.slack.ClickDriver;
+import dev.airlock.testing.slack.SlackStandIn;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -68,7 +70,7 @@ public final class SlackHarness implements AutoCloseable {
                 U_GONE, Fixtures.CAROL);
         SlackSettings settings = new SlackSettings("xoxb-test-bot", "xapp-1-test", SECRET, SlackStandIn.APP, SlackStandIn.TEAM,
                 slack.methodsUrlPrefix(), users, true,
-                email -> email.equals("erin@example.com") ? Optional.of(ERIN) : Optional.empty(), 3, Duration.ofSeconds(5));
+                ApproverDirectory.of(List.of(ERIN)), 3, Duration.ofSeconds(5), Map.of("#db-approvals", "#db-approvals"));
         channel = new SlackApprovalChannel(settings, Clock.systemUTC());
         service = new ApprovalService(store, List.of(channel),
                 new ApprovalService.Settings(replicaId, poll, 4), Clock.systemUTC());

@@ -9,6 +9,9 @@ import dev.airlock.approvals.ApprovalState;
 import dev.airlock.approvals.InMemoryStoreAccess;
 import dev.airlock.approvals.PendingApproval;
 import dev.airlock.approvals.slack.internal.SlackSignature;
+import dev.airlock.testing.slack.ClickDriver;
+import dev.airlock.testing.slack.SilentLink;
+import dev.airlock.testing.slack.SlackStandIn;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -63,6 +66,21 @@ class SlackTransportAbuseTest {
 
     private static String sign(String secret, String ts, String body) {
         return new SlackSignature(secret).sign(ts, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void closingDoesNotHangWhenSlackNeverAnswersTheCloseFrame() throws Exception {
+        slack = new SlackStandIn();
+        try (SilentLink silent = new SilentLink()) {
+            slack.linkUrl(silent.url());
+            h = new SlackHarness(slack, store.store(), Transport.SOCKET_MODE, "replica-a"); // hello received
+            long t0 = System.nanoTime();
+            h.close();
+            h = null;
+            // without a bound it waited for Java-WebSocket's lost-connection check (two 60 s ticks)
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+                    .isLessThan(SlackSocketMode.CLOSE_WAIT_MILLIS + 5_000);
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.airlock.config.internal;
 import dev.airlock.config.AdminConfig;
 import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.ApprovalsConfig;
+import dev.airlock.config.ApproverConfig;
 import dev.airlock.config.ConnectionConfig;
 import dev.airlock.config.Credentials;
 import dev.airlock.config.HttpSettings;
@@ -15,7 +16,7 @@ import dev.airlock.config.PolicyConfig;
 import dev.airlock.config.Protocol;
 import dev.airlock.config.Secret;
 import dev.airlock.config.SignatureAlgorithm;
-import dev.airlock.config.SlackChannelConfig;
+import dev.airlock.config.SlackConfig;
 import dev.airlock.config.TeamsChannelConfig;
 import dev.airlock.config.TlsConfig;
 import dev.airlock.config.Upstream;
@@ -52,6 +53,10 @@ public final class AirlockConfigBinder {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final String NAME_EXPECTED = "a valid name (expected: letters, digits, '.', '_', '-', starting with a letter or digit)";
     private static final Pattern SLACK_NAME = Pattern.compile("#?[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern SLACK_APP_ID = Pattern.compile("A[A-Z0-9]{2,30}");
+    private static final Pattern SLACK_TEAM_ID = Pattern.compile("[TE][A-Z0-9]{2,30}");
+    private static final Pattern SLACK_USER_ID = Pattern.compile("[UW][A-Z0-9]{2,30}");
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
     private static final Pattern CLAIM_PATH = Pattern.compile("[A-Za-z0-9_:/\\-]+(\\.[A-Za-z0-9_:/\\-]+)*");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
@@ -71,6 +76,8 @@ public final class AirlockConfigBinder {
     private final UniqueNames providerNames;
     private final UniqueNames issuers;
     private final UniqueNames channelIds;
+    private final UniqueNames approverSubjects;
+    private final UniqueNames approverEmails;
 
     private record DefaultConnectionRef(String listener, YamlNode node) {
     }
@@ -100,6 +107,8 @@ public final class AirlockConfigBinder {
         this.providerNames = new UniqueNames("identity provider name", problems);
         this.issuers = new UniqueNames("issuer", problems);
         this.channelIds = new UniqueNames("approval channel id", problems);
+        this.approverSubjects = new UniqueNames("approver subject", problems);
+        this.approverEmails = new UniqueNames("approver email", problems);
     }
 
     public static Validated<AirlockConfig> load(Path file, SecretSource secrets) {
@@ -524,18 +533,109 @@ public final class AirlockConfigBinder {
     // ---------------------------------------------------------------- approvals
 
     private ApprovalsConfig approvals(MappingReader m) {
-        ApprovalsConfig channels = m.optional("channels", b.object(this::channels), ApprovalsConfig.NONE);
-        return m.build(() -> channels);
+        // the directory first: slack.users refers to its subjects
+        List<ApproverConfig> directory = m.optional("directory", b.listOf(b.object(this::approver)), List.of());
+        ApprovalsConfig channels = m.optional("channels", b.object(c -> channels(c, directory)), ApprovalsConfig.NONE);
+        return m.build(() -> new ApprovalsConfig(channels.slack(), channels.teams(), channels.web(), directory));
     }
 
-    private ApprovalsConfig channels(MappingReader m) {
-        List<SlackChannelConfig> slack = m.optional("slack", b.listOf(b.object(this::slack)), List.of());
+    private ApproverConfig approver(MappingReader m) {
+        String subject = m.required("subject", b.expanded(b::nonBlank));
+        if (subject != null) {
+            approverSubjects.claim(subject, m.node("subject").orElseThrow());
+        }
+        Optional<String> email = m.optional("email", b.expanded(b.matching(EMAIL, "an email address (expected: name@domain)")));
+        email.ifPresent(e -> approverEmails.claim(e.toLowerCase(Locale.ROOT), m.node("email").orElseThrow()));
+        List<String> groups = m.optional("groups", b.listOf(b::nonBlank), List.of());
+        return m.build(() -> new ApproverConfig(subject, email, Set.copyOf(groups)));
+    }
+
+    private ApprovalsConfig channels(MappingReader m, List<ApproverConfig> directory) {
+        Optional<SlackConfig> slack = m.node("slack").flatMap(n -> {
+            if (n instanceof dev.airlock.config.yaml.YamlSequence) {
+                b.problem(n, "expected a mapping (one Slack app, with its Slack channels under 'channels:'), got a list;"
+                        + " see examples/airlock.yaml");
+                return Optional.empty();
+            }
+            return Optional.ofNullable(b.object(s -> slack(s, directory)).convert(n));
+        });
         List<TeamsChannelConfig> teams = m.optional("teams", b.listOf(b.object(this::teams)), List.of());
         Optional<WebChannelConfig> web = m.optional("web", b.object(this::web));
-        return m.build(() -> new ApprovalsConfig(slack, teams, web));
+        return m.build(() -> new ApprovalsConfig(slack, teams, web, List.of()));
     }
 
-    private SlackChannelConfig slack(MappingReader m) {
+    private SlackConfig slack(MappingReader m, List<ApproverConfig> directory) {
+        String appId = m.required("app_id", b.expanded(b.matching(SLACK_APP_ID,
+                "a Slack app id (expected: 'A' and capital letters or digits, e.g. A0123ABCDEF; see the app's Basic Information)")));
+        String teamId = m.required("team_id", b.expanded(b.matching(SLACK_TEAM_ID,
+                "a Slack workspace id (expected: 'T' (or 'E' for an Enterprise Grid org) and capital letters or digits, e.g. T0123ABCDEF)")));
+        Optional<SlackConfig.Mode> modeSetting = m.optional("mode", b.enumOf(SlackConfig.Mode.class));
+        // An invalid mode is already reported; don't add mode-specific complaints on top of it.
+        SlackConfig.Mode mode = m.has("mode") ? modeSetting.orElse(null) : SlackConfig.Mode.SOCKET;
+        Secret botToken = m.required("bot_token", b::secret);
+        Optional<Secret> appToken = m.optional("app_token", b::secret);
+        Optional<Secret> signingSecret = m.optional("signing_secret", b::secret);
+        // the bot token travels with every call: plain http only to a loopback stand-in
+        URI apiBaseUrl = m.optional("api_base_url", b.expanded(this::secureUrl), SlackConfig.DEFAULT_API_BASE_URL);
+        if (mode == SlackConfig.Mode.SOCKET) {
+            if (!m.has("app_token")) {
+                m.problem("missing required key 'app_token' (mode is socket; or set mode: http with signing_secret)");
+            }
+            if (m.has("signing_secret")) {
+                m.problem("signing_secret", "only used with mode: http (socket mode needs app_token)");
+            }
+        }
+        if (mode == SlackConfig.Mode.HTTP) {
+            if (!m.has("signing_secret")) {
+                m.problem("missing required key 'signing_secret' (mode is http)");
+            }
+            if (m.has("app_token")) {
+                m.problem("app_token", "only used with mode: socket (http mode needs signing_secret)");
+            }
+        }
+        Map<String, String> users = new LinkedHashMap<>();
+        // every subject written in the directory, also of entries with problems (reported there, not again here)
+        Set<String> subjects = approverSubjects.names();
+        m.node("users").ifPresent(node -> {
+            if (!(node instanceof dev.airlock.config.yaml.YamlMapping map)) {
+                b.problem(node, "expected a mapping (Slack user id: directory subject), got " + Binder.describe(node));
+                return;
+            }
+            map.entries().forEach((slackId, value) -> {
+                if (!SLACK_USER_ID.matcher(slackId).matches()) {
+                    b.problems().add(map.keyLocation(slackId), map.path() + "." + slackId, "'" + slackId
+                            + "' is not a Slack user id (expected: 'U' or 'W' and capital letters or digits, e.g. U0123ABCDEF;"
+                            + " see the person's Slack profile, ⋮ → Copy member ID)");
+                    return;
+                }
+                String subject = b.expanded(b::nonBlank).convert(value);
+                if (subject == null) {
+                    return;
+                }
+                if (!subjects.contains(subject)) {
+                    b.problem(value, undefined("approvals.directory subject", subject, subjects));
+                    return;
+                }
+                users.put(slackId, subject);
+            });
+        });
+        boolean emailLookup = m.optional("email_lookup", b::bool, false);
+        if (emailLookup && directory.stream().noneMatch(a -> a.email().isPresent())) {
+            m.problem("email_lookup", "no approvals.directory entry has an email to look up");
+        }
+        if (!m.has("users") && !emailLookup) {
+            m.problem("no Slack user could vote: map 'users' (Slack user id: approvals.directory subject)"
+                    + " or set email_lookup: true");
+        }
+        List<SlackConfig.Channel> channels = m.required("channels", b.listOf(b.object(this::slackChannel)));
+        if (m.node("channels").orElse(null) instanceof dev.airlock.config.yaml.YamlSequence seq && seq.items().isEmpty()) {
+            m.problem("channels", "must name at least one Slack channel");
+        }
+        return m.build(() -> new SlackConfig(appId, teamId, mode, botToken, appToken, signingSecret, apiBaseUrl, users,
+                emailLookup, channels));
+    }
+
+    private SlackConfig.Channel slackChannel(MappingReader m) {
         String channel = m.required("channel", b::nonBlank);
         String name = m.optional("name", b.matching(SLACK_NAME, NAME_EXPECTED), channel);
         if (name != null && !m.has("name") && !SLACK_NAME.matcher(name).matches()) {
@@ -545,21 +645,8 @@ public final class AirlockConfigBinder {
         if (name != null) {
             channelIds.claim("slack:" + name, m.node("name").or(() -> m.node("channel")).orElseThrow());
         }
-        Optional<SlackChannelConfig.Mode> modeSetting = m.optional("mode", b.enumOf(SlackChannelConfig.Mode.class));
-        // An invalid mode is already reported; don't add mode-specific complaints on top of it.
-        SlackChannelConfig.Mode mode = m.has("mode") ? modeSetting.orElse(null) : SlackChannelConfig.Mode.SOCKET;
-        Secret botToken = m.required("bot_token", b::secret);
-        Optional<Secret> appToken = m.optional("app_token", b::secret);
-        Optional<Secret> signingSecret = m.optional("signing_secret", b::secret);
-        URI apiBaseUrl = m.optional("api_base_url", b.expanded(b::httpUrl), SlackChannelConfig.DEFAULT_API_BASE_URL);
-        if (mode == SlackChannelConfig.Mode.SOCKET && !m.has("app_token")) {
-            m.problem("missing required key 'app_token' (mode is socket; or set mode: http with signing_secret)");
-        }
-        if (mode == SlackChannelConfig.Mode.HTTP && !m.has("signing_secret")) {
-            m.problem("missing required key 'signing_secret' (mode is http)");
-        }
         String finalName = name;
-        return m.build(() -> new SlackChannelConfig(finalName, channel, mode, botToken, appToken, signingSecret, apiBaseUrl));
+        return m.build(() -> new SlackConfig.Channel(finalName, channel));
     }
 
     private TeamsChannelConfig teams(MappingReader m) {

@@ -22,8 +22,13 @@ import java.util.UUID;
  *                   {@code null} when the gate must analyse {@code text} itself (SQL)
  * @param id         the id the gate records the action under (the connector's request id, so agent, upstream and
  *                   lineage name one request alike); {@code null} lets the gate choose
+ * @param statedReason the agent's own reason, when the protocol carries one beside the command (HTTP: the
+ *                   {@code X-Airlock-Reason} header), as sent; {@code null} when none. Shown to approvers, never
+ *                   trusted: it is not part of {@code action}, so policy never sees it. (A reason written as a
+ *                   leading SQL comment is in {@code text}; the gate reads it from there.)
  */
-public record Command(Protocol protocol, Kind kind, String text, List<String> parameters, Action action, UUID id) {
+public record Command(Protocol protocol, Kind kind, String text, List<String> parameters, Action action, UUID id,
+                      String statedReason) {
 
     public Command {
         Objects.requireNonNull(protocol, "protocol");
@@ -34,6 +39,11 @@ public record Command(Protocol protocol, Kind kind, String text, List<String> pa
         if (kind == Kind.HTTP_REQUEST && !(action instanceof HttpAction)) {
             throw new IllegalArgumentException("action: " + action + " (expected: an HttpAction for " + kind + ")");
         }
+    }
+
+    /** A command without a stated reason beside it. */
+    public Command(Protocol protocol, Kind kind, String text, List<String> parameters, Action action, UUID id) {
+        this(protocol, kind, text, parameters, action, id, null);
     }
 
     /** A command the gate analyses from its text. */
@@ -53,7 +63,13 @@ public record Command(Protocol protocol, Kind kind, String text, List<String> pa
 
     /** An HTTP request recorded under {@code id} (the request id the agent and the upstream see). */
     public static Command http(HttpAction action, UUID id) {
-        return new Command(Protocol.HTTP, Kind.HTTP_REQUEST, action.method() + " " + action.path(), null, action, id);
+        return http(action, id, null);
+    }
+
+    /** An HTTP request recorded under {@code id}, with the agent's stated reason (or {@code null}). */
+    public static Command http(HttpAction action, UUID id, String statedReason) {
+        return new Command(Protocol.HTTP, Kind.HTTP_REQUEST, action.method() + " " + action.path(), null, action, id,
+                statedReason);
     }
 
     /** What sort of command. */

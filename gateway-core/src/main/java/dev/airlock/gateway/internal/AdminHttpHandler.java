@@ -39,7 +39,8 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
 
     private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
 
-    public static final String SLACK_PATH = "/slack/interactivity";
+    /** Slack's Request URL path (mode: http). */
+    public static final String SLACK_PATH = dev.airlock.config.SlackConfig.INTERACTIVITY_PATH;
     /** Where the approval web page lives (when enabled). */
     public static final String WEB_PATH = "/approvals";
 

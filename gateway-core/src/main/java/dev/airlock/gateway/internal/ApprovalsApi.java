@@ -163,6 +163,7 @@ public final class ApprovalsApi {
         ArrayNode rules = o.putArray("rules");
         r.ruleIds().forEach(rules::add);
         o.put("explanation", r.explanation());
+        o.put("stated_reason", r.statedReason()); // the agent's own words: unverified
         if (full) {
             o.put("policy_version", r.policyVersion());
             ArrayNode groups = o.putArray("approver_groups");

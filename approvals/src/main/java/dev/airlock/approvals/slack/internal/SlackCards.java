@@ -155,10 +155,12 @@ public final class SlackCards {
         return s;
     }
 
+    /** A mrkdwn text object that Slack shows as written: no auto-linked URLs, channel names or mentions. */
     private static JsonObject mrkdwn(String text) {
         JsonObject t = new JsonObject();
         t.addProperty("type", "mrkdwn");
         t.addProperty("text", text);
+        t.addProperty("verbatim", true);
         return t;
     }
 

@@ -6,7 +6,16 @@ public final class SlackText {
     private SlackText() {
     }
 
-    /** Escapes {@code & < >} so the text cannot mention {@code <!channel>}, users or inject links. */
+    /** The plain-text broadcast words Slack may turn into mentions when it preprocesses text. */
+    private static final String[] BROADCASTS = {"channel", "here", "everyone"};
+    /** U+2060 WORD JOINER: invisible, and no longer "@here" to Slack's parser. */
+    private static final char WORD_JOINER = '\u2060';
+
+    /**
+     * Escapes {@code & < >} so the text cannot mention {@code <!channel>}, users or inject links, and breaks a
+     * plain {@code @channel}, {@code @here} or {@code @everyone} with an invisible word joiner after the {@code @}
+     * (cards also set {@code verbatim}, so Slack does not preprocess them; this holds even where it would).
+     */
     public static String escape(String s) {
         if (s == null) {
             return "";
@@ -18,10 +27,25 @@ public final class SlackText {
                 case '&' -> sb.append("&amp;");
                 case '<' -> sb.append("&lt;");
                 case '>' -> sb.append("&gt;");
+                case '@', '\uFF20' -> {
+                    sb.append(c);
+                    if (broadcastAt(s, i + 1)) {
+                        sb.append(WORD_JOINER);
+                    }
+                }
                 default -> sb.append(c);
             }
         }
         return sb.toString();
+    }
+
+    private static boolean broadcastAt(String s, int from) {
+        for (String word : BROADCASTS) {
+            if (s.regionMatches(true, from, word, 0, word.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -82,10 +82,12 @@ final class Exchange implements UpstreamHandler.Listener {
     /** A refused request's body is read and dropped up to this many bytes to keep the connection; beyond it, closed. */
     static final long MAX_DISCARD = 1 << 20;
 
-    /** Request headers policy never sees: credentials, and fields Airlock sets or removes itself. */
+    /** The agent's stated reason: shown to approvers, never to policy (see {@link Command#statedReason()}). */
+    static final String REASON_HEADER = "x-airlock-reason";
+    /** Request headers policy never sees: credentials, fields Airlock sets or removes itself, the stated reason. */
     private static final Set<String> HIDDEN_HEADERS = Set.of("authorization", "proxy-authorization", "cookie", "connection",
             "keep-alive", "proxy-connection", "te", "transfer-encoding", "trailer", "forwarded", "x-forwarded-for",
-            "x-forwarded-host", "x-forwarded-proto");
+            "x-forwarded-host", "x-forwarded-proto", REASON_HEADER);
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
             HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
     static final String REQUEST_ID = "x-request-id";
@@ -477,7 +479,7 @@ final class Exchange implements UpstreamHandler.Listener {
     private void decide() {
         state = ExchangeState.DECIDING;
         HttpAction action = action();
-        command = Command.http(action, id);
+        command = Command.http(action, id, utf8(request.headers().get(REASON_HEADER)));
         CompletableFuture<Verdict> f = conn.bridge().admit(held, command, this::awaiting).toCompletableFuture();
         if (f.isDone()) {
             verdict(f);
@@ -521,6 +523,22 @@ final class Exchange implements UpstreamHandler.Listener {
         }
         return new HttpAction(match.route().connection(), request.method().name(), host, t.path(), t.query(), headers,
                 digest, json);
+    }
+
+    /**
+     * A header value as the UTF-8 text its bytes spell (the codec reads header bytes as ISO-8859-1, one char per
+     * byte); malformed sequences become U+FFFD. {@code null} stays {@code null}.
+     */
+    static String utf8(String latin1) {
+        if (latin1 == null) {
+            return null;
+        }
+        for (int i = 0; i < latin1.length(); i++) {
+            if (latin1.charAt(i) >= 0x80) {
+                return new String(latin1.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return latin1;
     }
 
     /** The gate asks humans; called on any thread. */

@@ -1,4 +1,4 @@
-package dev.airlock.approvals.slack;
+package dev.airlock.testing.slack;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -54,7 +54,8 @@ public final class SlackStandIn implements AutoCloseable {
     }
 
     static {
-        // see HandlerServer: without it every stand-in answer costs a delayed ACK (~40 ms)
+        // The JDK server writes headers and body in two segments; without TCP_NODELAY the body waits for the
+        // client's delayed ACK (~40 ms per answer). Read once, when the first server is created.
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 
@@ -68,7 +69,8 @@ public final class SlackStandIn implements AutoCloseable {
     private final Set<String> messages = ConcurrentHashMap.newKeySet();
     private final AtomicInteger tsCounter = new AtomicInteger(1000);
     private final AtomicInteger connectionsOpened = new AtomicInteger();
-    final List<String> acks = new CopyOnWriteArrayList<>();
+    private final List<String> acks = new CopyOnWriteArrayList<>();
+    private final AtomicInteger connectionsClosed = new AtomicInteger();
 
     public SlackStandIn() throws IOException, InterruptedException {
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -206,7 +208,9 @@ public final class SlackStandIn implements AutoCloseable {
                 if (c.authorization() == null || !c.authorization().startsWith("Bearer xapp-")) {
                     return error("invalid_auth");
                 }
-                r.addProperty("url", "ws://127.0.0.1:" + ws.getPort() + "/link/?ticket=" + UUID.randomUUID());
+                String override = linkUrl;
+                r.addProperty("url", override != null ? override
+                        : "ws://127.0.0.1:" + ws.getPort() + "/link/?ticket=" + UUID.randomUUID());
             }
             default -> {
                 return error("unknown_method");
@@ -223,6 +227,12 @@ public final class SlackStandIn implements AutoCloseable {
     }
 
     private volatile java.util.function.Consumer<Call> onCall = c -> { };
+    private volatile String linkUrl;
+
+    /** {@code apps.connections.open} hands out {@code url} instead of the stand-in's own Socket Mode server. */
+    public void linkUrl(String url) {
+        this.linkUrl = url;
+    }
 
     /** Called (on the stand-in's HTTP thread) with every call as it is recorded; for latency measurements. */
     public void onCall(java.util.function.Consumer<Call> hook) {
@@ -253,7 +263,7 @@ public final class SlackStandIn implements AutoCloseable {
         }
     }
 
-    static Map<String, String> parseForm(String body) {
+    public static Map<String, String> parseForm(String body) {
         Map<String, String> m = new LinkedHashMap<>();
         if (body.isEmpty()) {
             return m;
@@ -320,6 +330,25 @@ public final class SlackStandIn implements AutoCloseable {
         }
     }
 
+    /** Waits until {@code n} Socket Mode links have been closed (by either side). */
+    public void awaitDisconnections(int n, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (connectionsClosed) {
+            while (connectionsClosed.get() < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("socket mode links closed: " + connectionsClosed.get() + " (expected: " + n + ")");
+                }
+                TimeUnit.NANOSECONDS.timedWait(connectionsClosed, left);
+            }
+        }
+    }
+
+    /** Socket Mode links currently open. */
+    public int openConnections() {
+        return ws.getConnections().size();
+    }
+
     private final class Ws extends WebSocketServer {
         final CountDownLatch started = new CountDownLatch(1);
         private volatile WebSocket newest;
@@ -346,6 +375,10 @@ public final class SlackStandIn implements AutoCloseable {
 
         @Override
         public void onClose(WebSocket conn, int code, String reason, boolean remote) {
+            synchronized (connectionsClosed) {
+                connectionsClosed.incrementAndGet();
+                connectionsClosed.notifyAll();
+            }
         }
 
         @Override
