@@ -8,7 +8,8 @@ import java.util.UUID;
  * {@link #recordId()}: writing the same event twice (a retry, a spool replay) stores it once.
  */
 public sealed interface LineageEvent
-        permits PolicyLoaded, SessionStarted, SessionEnded, ActionRecorded, DecisionRecorded, ResultRecorded {
+        permits PolicyLoaded, SessionStarted, SessionEnded, SessionRefused, ActionRecorded, DecisionRecorded,
+                ResultRecorded {
 
     /** Idempotency key of the record. */
     UUID recordId();

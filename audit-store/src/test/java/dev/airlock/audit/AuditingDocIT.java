@@ -27,7 +27,7 @@ class AuditingDocIT {
 
     /**
      * The story of {@link Samples#story()}, an SSH download that failed, two decided approval requests and a
-     * pending one with a refused vote, and a refused chat delivery.
+     * pending one with a refused vote, a refused chat delivery and two refused connections.
      */
     static Samples.Story populate(LineageStore store, Path spool) throws Exception {
         Samples.Story story = Samples.story();
@@ -36,6 +36,10 @@ class AuditingDocIT {
         events.add(ActionRecorded.of(scp, story.session(), Samples.scp()));
         events.add(DecisionRecorded.of(scp, Samples.allow("ops-read-logs")));
         events.add(ResultRecorded.of(scp, null, Duration.ofSeconds(2), "exit:1", "No such file"));
+        events.add(SessionRefused.of("pg", "prod", dev.airlock.config.Protocol.POSTGRES, "10.0.0.66:50000", "psql",
+                "authentication_failed", "token rejected: the token has expired"));
+        events.add(SessionRefused.of("pg", "prod", dev.airlock.config.Protocol.POSTGRES, "10.0.0.66:50001", "psql",
+                "authentication_failed", "token rejected: bad signature"));
         try (LineageWriter w = store.startWriter(WriterConfig.defaults(spool).withOpenLineageOutbox(true))) {
             List<CompletableFuture<Void>> fs = new ArrayList<>();
             events.forEach(e -> fs.add(w.append(e).toCompletableFuture()));

@@ -162,6 +162,27 @@ class ChainVerifierIT {
     }
 
     @Test
+    void aRefusedConnectionIsStoredAsSentAndAnEditIsFound(@TempDir Path dir) throws Exception {
+        SessionRefused refused = SessionRefused.of("pg", "prod", dev.airlock.config.Protocol.POSTGRES, "10.0.0.9:40000",
+                "psql", "authentication_failed", "token rejected: the token has expired");
+        try (LineageWriter w = store.startWriter(WriterConfig.defaults(dir.resolve("spool")))) {
+            w.appendCommitted(refused).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        assertThat(store.verify().ok()).isTrue();
+        assertThat(store.queries().query("SELECT listener, connection, protocol, client_address, client_program, failure, "
+                + "reason FROM lineage.session_refusals WHERE record_id = ?", refused.recordId()).rows())
+                .containsExactly(List.of("pg", "prod", "postgres", "10.0.0.9:40000", "psql", "authentication_failed",
+                        "token rejected: the token has expired"));
+        Row victim = rowWith("lineage.session_refusals", refused.recordId());
+        tamper("UPDATE lineage.session_refusals SET failure = 'unknown_connection'");
+        assertBreak(victim.seq, victim.id, ChainVerifier.Problem.CONTENT_HASH_MISMATCH);
+        tamper("UPDATE lineage.session_refusals SET failure = 'authentication_failed'");
+        assertThat(store.verify().ok()).isTrue();
+        tamper("DELETE FROM lineage.session_refusals");
+        assertThat(store.verify().ok()).isFalse();
+    }
+
+    @Test
     void pinpointsAnEditedVoterEmail() throws Exception {
         ApprovalStore approvals = store.approvals("main");
         UUID request = UUID.randomUUID();

@@ -44,6 +44,8 @@ class RecordsTest {
                 "approve", "self_approval"));
         out.add(EventCodec.rejectedInteraction(UUID.randomUUID(), Instant.now(), "slack-http", "bad signature", "not-a-uuid",
                 "U123", "127.0.0.1:5000", "ab".repeat(32)));
+        out.add(EventCodec.encode(SessionRefused.of("pg", null, Protocol.POSTGRES, "127.0.0.1:5000", null,
+                "authentication_failed", "token rejected: bad signature")));
         out.add(EventCodec.encode(ResultRecorded.http(UUID.randomUUID(), 404, 120L, Duration.ofMillis(3), "Not Found")));
         return out;
     }

@@ -13,6 +13,7 @@ import dev.airlock.audit.LineageWriter;
 import dev.airlock.audit.ObjectAccess;
 import dev.airlock.audit.ResultRecorded;
 import dev.airlock.audit.SessionEnded;
+import dev.airlock.audit.SessionRefused;
 import dev.airlock.audit.SessionStarted;
 import dev.airlock.config.ConnectionConfig;
 import dev.airlock.config.Secret;
@@ -47,6 +48,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -256,6 +258,18 @@ public final class AirlockGate {
 
     CompletionStage<Session> authenticate(String listener, String defaultConnection, Credential credential,
                                           String requested, ClientInfo client) {
+        String asked = requested == null || requested.isEmpty() ? defaultConnection : requested;
+        return verifyAndOpen(listener, defaultConnection, credential, requested, client).whenComplete((s, x) -> {
+            if (x != null && unwrap(x) instanceof GateRejectedException r) {
+                recordRefusal(SessionRefused.of(listener, asked, client.protocol(), String.valueOf(client.remote()),
+                        client.attributes().get("application_name"), r.failure().name().toLowerCase(Locale.ROOT),
+                        r.getMessage()));
+            }
+        });
+    }
+
+    private CompletionStage<Session> verifyAndOpen(String listener, String defaultConnection, Credential credential,
+                                                   String requested, ClientInfo client) {
         String name = requested == null || requested.isEmpty() ? defaultConnection : requested;
         ConnectionConfig conn = name == null ? null : connections.get(name);
         GateMetrics.Listener lm = metrics.forListener(listener);
@@ -585,6 +599,21 @@ public final class AirlockGate {
         lineage.enqueue(e).whenComplete((v, x) -> {
             if (x != null) {
                 log.error("LINEAGE RECORD LOST: {} {}: {}", e.getClass().getSimpleName(), e.recordId(), x.toString());
+            }
+        });
+    }
+
+    /**
+     * Records a refused connection without waiting for room: while the lineage queue is full (for instance under a
+     * flood of bad tokens) a refusal is counted ({@code airlock_lineage_refusals_unrecorded_total}) and logged
+     * instead, so that refusals never hold back the records of admitted sessions.
+     */
+    private void recordRefusal(SessionRefused refused) {
+        lineage.append(refused).whenComplete((v, x) -> {
+            if (x != null) {
+                metrics.refusalUnrecorded();
+                log.warn("connection refusal not recorded ({}): listener {} from {}: {}", x.toString(), refused.listener(),
+                        refused.clientAddress(), refused.reason());
             }
         });
     }

@@ -19,8 +19,17 @@ public final class GateMetrics {
     private final MeterRegistry registry;
     private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
 
+    private final Counter refusalsUnrecorded;
+
     public GateMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.refusalsUnrecorded = Counter.builder("airlock_lineage_refusals_unrecorded")
+                .description("Refused connections the lineage queue had no room for (counted and logged instead)")
+                .register(registry);
+    }
+
+    void refusalUnrecorded() {
+        refusalsUnrecorded.increment();
     }
 
     public MeterRegistry registry() {

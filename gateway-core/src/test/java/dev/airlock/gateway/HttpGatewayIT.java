@@ -426,8 +426,9 @@ class HttpGatewayIT {
     }
 
     @Test
-    void refusesMissingExpiredForeignAndForgedTokensAndRecordsNothing() throws Exception {
+    void refusesMissingExpiredForeignAndForgedTokensAndRecordsTheRefusalsButNoSession() throws Exception {
         long sessionsBefore = count("SELECT count(*) FROM lineage.session_starts");
+        Instant started = Instant.now().minusSeconds(1);
         List<String> tokens = List.of(
                 issuer.token("agent-1").groups("agents").issuedAt(Instant.now().minus(Duration.ofHours(2))).mint(),
                 issuer.token("agent-1").groups("agents").audience("someone-else").mint(),
@@ -441,6 +442,10 @@ class HttpGatewayIT {
         }
         assertThat(send(HttpRequest.newBuilder(URI.create(api + "/echo/x")).build()).statusCode()).isEqualTo(401);
         assertThat(count("SELECT count(*) FROM lineage.session_starts")).isEqualTo(sessionsBefore);
+        // the four presented tokens are refusals on the record (a request with no token never reaches the gate)
+        assertThat(awaitRow("SELECT count(*), min(protocol), min(failure), bool_and(reason LIKE 'token rejected: %') "
+                + "FROM lineage.session_refusals WHERE at >= '" + started + "' AND protocol = 'http' HAVING count(*) = 4"))
+                .containsExactly("4", "http", "authentication_failed", "t");
     }
 
     @Test

@@ -150,6 +150,7 @@ class PostgresClientsIT {
 
     @Test
     void refusesExpiredAndWrongAudienceTokensAndRecordsNoSession() throws Exception {
+        Instant started = Instant.now().minusSeconds(1);
         String expired = h.issuer.token("agent-expired").groups("agents").issuedAt(Instant.now().minus(Duration.ofHours(2)))
                 .lifetime(Duration.ofMinutes(10)).mint();
         String otherAudience = h.issuer.token("agent-elsewhere").groups("agents").audience("not-airlock").mint();
@@ -168,6 +169,12 @@ class PostgresClientsIT {
         awaitRow("SELECT 1 FROM lineage.session_starts WHERE subject = 'agent-after'");
         assertThat(awaitRow("SELECT count(*) FROM lineage.session_starts WHERE subject IN ('agent-expired', 'agent-elsewhere')"))
                 .containsExactly("0");
+        // each refusal is recorded, without the token: what was asked for, from where, and what the client was told
+        assertThat(awaitRow("SELECT count(*), min(listener), min(connection), min(protocol), min(failure), "
+                + "bool_and(reason LIKE 'token rejected: %'), bool_or(reason ILIKE '%expired%'), bool_or(reason ILIKE '%audience%'), "
+                + "bool_and(client_address LIKE '%127.0.0.1%'), bool_or(reason LIKE '%' || split_part('" + expired
+                + "', '.', 3) || '%') FROM lineage.session_refusals WHERE at >= '" + started + "' HAVING count(*) = 2"))
+                .containsExactly("2", "pg", "shop", "postgres", "authentication_failed", "t", "t", "t", "t", "f");
     }
 
     @Test

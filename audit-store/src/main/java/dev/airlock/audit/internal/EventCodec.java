@@ -16,6 +16,7 @@ import dev.airlock.audit.ObjectAccess;
 import dev.airlock.audit.PolicyLoaded;
 import dev.airlock.audit.ResultRecorded;
 import dev.airlock.audit.SessionEnded;
+import dev.airlock.audit.SessionRefused;
 import dev.airlock.audit.SessionStarted;
 import dev.airlock.policy.Decision;
 import dev.airlock.policy.Digests;
@@ -70,6 +71,9 @@ public final class EventCodec {
                 e.protocol().yamlName(), e.clientAddress(), e.clientProgram(), at}, null);
         } else if (event instanceof SessionEnded e) {
             return new Envelope(Table.SESSION_ENDS, new Object[] {e.sessionId(), id, at, at, e.reason()}, null);
+        } else if (event instanceof SessionRefused e) {
+            return new Envelope(Table.SESSION_REFUSALS, new Object[] {id, at, e.listener(), e.connection(),
+                e.protocol().yamlName(), e.clientAddress(), e.clientProgram(), e.failure(), e.reason()}, null);
         } else if (event instanceof PolicyLoaded e) {
             return new Envelope(Table.POLICY_VERSIONS, new Object[] {id, at, e.hash(), e.source(), at}, null);
         }

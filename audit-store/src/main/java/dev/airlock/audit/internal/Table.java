@@ -60,7 +60,12 @@ public enum Table {
     APPROVAL_REJECTED_INTERACTIONS("approval_interaction_rejected", "approval_rejected_interactions", false, "record_id",
             c("record_id", Type.UUID_T), c("at", Type.TIMESTAMP), c("channel", Type.TEXT), c("reason", Type.TEXT),
             c("request_id", Type.TEXT), c("claimed_user", Type.TEXT), c("remote", Type.TEXT),
-            c("body_digest", Type.TEXT));
+            c("body_digest", Type.TEXT)),
+    /** An agent connection refused before it became a session: bad token, unknown connection (V23). */
+    SESSION_REFUSALS("session_refused", "session_refusals", false, "record_id",
+            c("record_id", Type.UUID_T), c("at", Type.TIMESTAMP), c("listener", Type.TEXT), c("connection", Type.TEXT),
+            c("protocol", Type.TEXT), c("client_address", Type.TEXT), c("client_program", Type.TEXT),
+            c("failure", Type.TEXT), c("reason", Type.TEXT));
 
     /** A column: name and type. */
     public record Column(String name, Type type) {}
