@@ -1,5 +1,8 @@
 package dev.airlock.gateway;
 
+import dev.airlock.testing.Await;
+import static dev.airlock.testing.Await.await;
+import dev.airlock.testing.GatedPublisher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,7 +28,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,16 +36,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -500,103 +499,15 @@ class HttpGatewayIT {
         return await(() -> server.approvals().pending().stream().filter(s -> s.request().actionText().contains(textPart)).findFirst());
     }
 
+    /** The first row of {@code sql} as strings, waiting for the batched lineage writer to commit it. */
+    static List<String> awaitRow(String sql) throws InterruptedException {
+        return Await.awaitRow(lineage.dataSource(), sql);
+    }
+
     static long count(String sql) throws SQLException {
         try (Connection c = lineage.dataSource().getConnection(); ResultSet rs = c.createStatement().executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
-        }
-    }
-
-    /** The first row of {@code sql} as strings, waiting for the batched lineage writer to commit it. */
-    static List<String> awaitRow(String sql) throws InterruptedException {
-        return await(() -> {
-            try (Connection c = lineage.dataSource().getConnection(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                List<String> out = new ArrayList<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    out.add(rs.getString(i));
-                }
-                return Optional.of(out);
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-    }
-
-    static <T> T await(Supplier<Optional<T>> probe) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            Optional<T> v = probe.get();
-            if (v.isPresent()) {
-                return v.get();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 20 s");
-            }
-            Thread.sleep(50); // polling the lineage store, which commits in batches
-        }
-    }
-
-    /** Sends {@code total} bytes, pausing after {@code pauseAt} until {@code go} opens: a buffering proxy would stall here. */
-    static final class GatedPublisher implements HttpRequest.BodyPublisher {
-        private final long total;
-        private final long pauseAt;
-        private final CountDownLatch go;
-
-        GatedPublisher(long total, long pauseAt, CountDownLatch go) {
-            this.total = total;
-            this.pauseAt = pauseAt;
-            this.go = go;
-        }
-
-        @Override
-        public long contentLength() {
-            return total;
-        }
-
-        @Override
-        public void subscribe(Flow.Subscriber<? super ByteBuffer> s) {
-            Thread t = new Thread(() -> {
-                byte[] chunk = new byte[64 << 10];
-                java.util.Arrays.fill(chunk, (byte) 'u');
-                long[] demand = {0};
-                Object lock = new Object();
-                s.onSubscribe(new Flow.Subscription() {
-                    @Override
-                    public void request(long n) {
-                        synchronized (lock) {
-                            demand[0] += n;
-                            lock.notifyAll();
-                        }
-                    }
-
-                    @Override
-                    public void cancel() {
-                    }
-                });
-                try {
-                    for (long sent = 0; sent < total; sent += chunk.length) {
-                        if (sent == pauseAt && !go.await(20, TimeUnit.SECONDS)) {
-                            s.onError(new AssertionError("the upstream got nothing while the agent was still sending: buffered"));
-                            return;
-                        }
-                        synchronized (lock) {
-                            while (demand[0] == 0) {
-                                lock.wait();
-                            }
-                            demand[0]--;
-                        }
-                        s.onNext(ByteBuffer.wrap(chunk, 0, (int) Math.min(chunk.length, total - sent)));
-                    }
-                    s.onComplete();
-                } catch (InterruptedException e) {
-                    s.onError(e);
-                }
-            }, "gated-upload");
-            t.setDaemon(true);
-            t.start();
         }
     }
 }

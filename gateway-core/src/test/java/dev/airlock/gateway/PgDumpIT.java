@@ -1,6 +1,6 @@
 package dev.airlock.gateway;
 
-import static dev.airlock.gateway.PostgresGatewayIT.await;
+import static dev.airlock.testing.Await.await;
 import static dev.airlock.gateway.PostgresGatewayIT.awaitRow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -1,5 +1,7 @@
 package dev.airlock.gateway;
 
+import dev.airlock.testing.Await;
+import static dev.airlock.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,12 +18,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -305,29 +305,15 @@ class PostgresGatewayIT {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    static List<String> awaitRow(String sql) throws InterruptedException {
+        return Await.awaitRow(h.lineage.dataSource(), sql);
+    }
+
     static long upstreamCount(String sql) throws SQLException {
         try (Connection c = h.upstream.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    /** The first row of {@code sql} in the lineage store as strings, waiting for the batched writer to commit it. */
-    static List<String> awaitRow(String sql) throws InterruptedException {
-        return await(() -> {
-            try (Connection c = h.lineage.dataSource().getConnection(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                List<String> out = new ArrayList<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    out.add(rs.getString(i));
-                }
-                return Optional.of(out);
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        });
     }
 
     @Test
@@ -339,21 +325,6 @@ class PostgresGatewayIT {
                     .hasMessageContaining("cannot record this statement now");
             assertThatThrownBy(() -> own.connect(own.token("agent-2", "agents"))).isInstanceOf(PSQLException.class)
                     .hasMessageContaining("cannot record this session now");
-        }
-    }
-
-    /** Polls until {@code probe} yields a value; lineage writes and approval rows land asynchronously. */
-    static <T> T await(Supplier<Optional<T>> probe) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            Optional<T> v = probe.get();
-            if (v.isPresent()) {
-                return v.get();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 20 s");
-            }
-            Thread.sleep(50);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.airlock.gateway;
 
+import static dev.airlock.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
@@ -243,20 +243,5 @@ class SlackGatewayIT {
                 throw new IllegalStateException(e);
             }
         });
-    }
-
-    /** Polls until {@code probe} yields a value: lineage rows land in batches. */
-    static <T> T await(Supplier<Optional<T>> probe) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT);
-        while (true) {
-            Optional<T> v = probe.get();
-            if (v.isPresent()) {
-                return v.get();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + WAIT + " ms");
-            }
-            Thread.sleep(50); // polling the lineage store, which commits in batches
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.airlock.connectors.http;
 
+import dev.airlock.testing.GatedPublisher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,14 +17,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -296,67 +295,5 @@ class HttpProxyIT {
         assertThat(slow.statusCode()).isEqualTo(504);
         assertThat(json.readTree(slow.body()).get("type").asText()).isEqualTo("urn:airlock:problem:upstream-timeout");
         assertThat(nextOutcome().tag()).isEqualTo("504");
-    }
-
-    /** Sends {@code total} bytes, pausing after {@code pauseAt} until {@code go} opens: a buffering proxy would deadlock. */
-    static final class GatedPublisher implements HttpRequest.BodyPublisher {
-        private final long total;
-        private final long pauseAt;
-        private final java.util.concurrent.CountDownLatch go;
-
-        GatedPublisher(long total, long pauseAt, java.util.concurrent.CountDownLatch go) {
-            this.total = total;
-            this.pauseAt = pauseAt;
-            this.go = go;
-        }
-
-        @Override
-        public long contentLength() {
-            return total;
-        }
-
-        @Override
-        public void subscribe(Flow.Subscriber<? super ByteBuffer> s) {
-            Thread t = new Thread(() -> {
-                byte[] chunk = new byte[64 << 10];
-                java.util.Arrays.fill(chunk, (byte) 'u');
-                long[] demand = {0};
-                Object lock = new Object();
-                s.onSubscribe(new Flow.Subscription() {
-                    @Override
-                    public void request(long n) {
-                        synchronized (lock) {
-                            demand[0] += n;
-                            lock.notifyAll();
-                        }
-                    }
-
-                    @Override
-                    public void cancel() {
-                    }
-                });
-                try {
-                    for (long sent = 0; sent < total; sent += chunk.length) {
-                        if (sent == pauseAt && !go.await(20, TimeUnit.SECONDS)) {
-                            s.onError(new AssertionError("the upstream got nothing while the agent was still sending:"
-                                    + " the body was buffered"));
-                            return;
-                        }
-                        synchronized (lock) {
-                            while (demand[0] == 0) {
-                                lock.wait();
-                            }
-                            demand[0]--;
-                        }
-                        s.onNext(ByteBuffer.wrap(chunk, 0, (int) Math.min(chunk.length, total - sent)));
-                    }
-                    s.onComplete();
-                } catch (InterruptedException e) {
-                    s.onError(e);
-                }
-            }, "gated-upload");
-            t.setDaemon(true);
-            t.start();
-        }
     }
 }
