@@ -20,10 +20,12 @@ import java.util.Optional;
  * @param maxWaitInTransaction database listeners: the longest a statement may wait for approval while its session
  *                          holds an open transaction (and its locks); {@link java.time.Duration#ZERO} for no cap
  *                          beyond the approval's own timeout
+ * @param limits            idle and startup timeouts and size limits that differ from the protocol's defaults
  */
 public record ListenerConfig(String name, Protocol protocol, String bind, int port, Optional<TlsConfig> tls,
                              Optional<java.nio.file.Path> hostKey, Optional<String> defaultConnection,
-                             boolean plaintextOnLoopback, java.time.Duration maxWaitInTransaction) {
+                             boolean plaintextOnLoopback, java.time.Duration maxWaitInTransaction,
+                             ListenerLimits limits) {
 
     /** The default cap on waiting for approval inside a transaction. */
     public static final java.time.Duration DEFAULT_MAX_WAIT_IN_TRANSACTION = java.time.Duration.ofMinutes(5);
@@ -46,6 +48,15 @@ public record ListenerConfig(String name, Protocol protocol, String bind, int po
         if (maxWaitInTransaction.isNegative()) {
             throw new IllegalArgumentException("maxWaitInTransaction: " + maxWaitInTransaction + " (expected: >= 0)");
         }
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /** With the protocol's default limits. */
+    public ListenerConfig(String name, Protocol protocol, String bind, int port, Optional<TlsConfig> tls,
+                          Optional<java.nio.file.Path> hostKey, Optional<String> defaultConnection,
+                          boolean plaintextOnLoopback, java.time.Duration maxWaitInTransaction) {
+        this(name, protocol, bind, port, tls, hostKey, defaultConnection, plaintextOnLoopback, maxWaitInTransaction,
+                ListenerLimits.DEFAULTS);
     }
 
     /** Without plaintext on a TLS listener, with the default cap on waiting inside a transaction. */

@@ -27,6 +27,7 @@ import dev.airlock.config.IdentityProviderConfig;
 import dev.airlock.config.LineageConfig;
 import dev.airlock.config.OpenLineageConfig;
 import dev.airlock.config.ListenerConfig;
+import dev.airlock.config.ListenerLimits;
 import dev.airlock.config.Protocol;
 import dev.airlock.config.Secret;
 import dev.airlock.config.SignatureAlgorithm;
@@ -288,8 +289,15 @@ public final class AirlockServer implements AutoCloseable {
         blocking = Executors.newFixedThreadPool(4, daemon("airlock-admin-"));
         for (ListenerConfig l : config.listeners()) {
             if (l.protocol() == Protocol.HTTP) {
-                HttpPipelineConfigurator http = new HttpPipelineConfigurator(HttpListenerConfig.defaults(sslContext(l),
-                        httpRoutes(config.connectionsOf(l.name())), l.defaultConnection().orElse(null)),
+                HttpListenerConfig httpConfig = HttpListenerConfig.defaults(sslContext(l),
+                        httpRoutes(config.connectionsOf(l.name())), l.defaultConnection().orElse(null));
+                ListenerLimits lim = l.limits();
+                httpConfig = httpConfig.withRequestLimits(lim.maxRequestLine().orElse(httpConfig.maxInitialLineLength()),
+                        lim.maxHeaderSize().orElse(httpConfig.maxHeaderSize()));
+                if (lim.idleTimeout().isPresent()) {
+                    httpConfig = httpConfig.withIdleTimeout(lim.idleTimeout().get());
+                }
+                HttpPipelineConfigurator http = new HttpPipelineConfigurator(httpConfig,
                         gate.forListener(l.name(), l.defaultConnection()));
                 httpConfigurators.add(http);
                 registry.gauge("airlock_listener_connections", List.of(io.micrometer.core.instrument.Tag.of("listener", l.name())),
@@ -313,6 +321,16 @@ public final class AirlockServer implements AutoCloseable {
             // only when the listener says so
             PostgresListenerConfig pgConfig = PostgresListenerConfig.defaults(tls, tls == null || l.plaintextOnLoopback())
                     .withMaxWaitInTransaction(l.maxWaitInTransaction());
+            ListenerLimits lim = l.limits();
+            if (lim.idleTimeout().isPresent()) {
+                pgConfig = pgConfig.withIdleTimeout(lim.idleTimeout().get());
+            }
+            if (lim.startupTimeout().isPresent()) {
+                pgConfig = pgConfig.withStartupTimeout(lim.startupTimeout().get());
+            }
+            if (lim.maxMessageSize().isPresent()) {
+                pgConfig = pgConfig.withMaxFrameLength(lim.maxMessageSize().get());
+            }
             PostgresPipelineConfigurator configurator = new PostgresPipelineConfigurator(pgConfig,
                     gate.forListener(l.name(), l.defaultConnection()));
             configurators.add(configurator);

@@ -111,6 +111,10 @@ final class GatewayHarness implements AutoCloseable {
                   - name: pg
                     protocol: postgres
                     port: %d
+                  - name: pg-brief
+                    protocol: postgres
+                    port: %d
+                    limits: {idle_timeout: 2s, startup_timeout: 2s}
                 connections:
                   - name: shop
                     protocol: postgres
@@ -127,6 +131,13 @@ final class GatewayHarness implements AutoCloseable {
                     login: %s
                     pool: {mode: transaction, size: 4}
                 %s
+                  - name: shop-brief
+                    protocol: postgres
+                    listener: pg-brief
+                    upstream: %s:%d
+                    database: %s
+                    login: %s
+                %s
                 identity:
                   - name: dev
                     issuer: %s
@@ -142,8 +153,9 @@ final class GatewayHarness implements AutoCloseable {
                   files: [policy.yaml]
                 admin:
                   port: %d
-                """.formatted(freePort(), upstream.host(), upstream.port(), upstream.database(), upstream.user(),
-                password, upstream.host(), upstream.port(), upstream.database(), upstream.user(), password, issuer.issuer(),
+                """.formatted(freePort(), freePort(), upstream.host(), upstream.port(), upstream.database(), upstream.user(),
+                password, upstream.host(), upstream.port(), upstream.database(), upstream.user(), password,
+                upstream.host(), upstream.port(), upstream.database(), upstream.user(), password, issuer.issuer(),
                 approvals.apply(adminPort), lineageDb.jdbcUrl(), lineageDb.user(), adminPort));
         // approvers sign in to the web page at the dev issuer: names starting with "agent" are agents, others DBAs
         issuer.registerClient("airlock-web", URI.create("http://127.0.0.1:" + adminPort + "/approvals/callback"));
@@ -176,7 +188,9 @@ final class GatewayHarness implements AutoCloseable {
         if (connection.endsWith("-pooled")) {
             p.setProperty("prepareThreshold", "0");
         }
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port("pg") + "/" + connection, p);
+        // shop-brief is on listener pg-brief, whose limits close idle sessions after 2 s
+        String listener = connection.endsWith("-brief") ? "pg-brief" : "pg";
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port(listener) + "/" + connection, p);
     }
 
     static int freePort() throws IOException {

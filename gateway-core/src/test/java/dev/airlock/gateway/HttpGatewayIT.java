@@ -111,7 +111,7 @@ class HttpGatewayIT {
         Files.writeString(dir.resolve("upstream-token"), "s3cr3t-upstream-token\n");
         Files.writeString(dir.resolve("airlock.yaml"), """
                 listeners:
-                  - {name: web, protocol: http, port: %d}
+                  - {name: web, protocol: http, port: %d, limits: {max_request_line: 2KiB, max_header_size: 8KiB}}
                 connections:
                   - name: api
                     protocol: http
@@ -422,6 +422,17 @@ class HttpGatewayIT {
         assertThat(awaitRow("SELECT a.parameters_digest, a.summary, res.status FROM lineage.actions a JOIN lineage.results res "
                 + "USING (action_id) WHERE a.action_id = '" + id + "'"))
                 .containsExactly("unread", "POST /upload (body streamed, not read)", "200");
+    }
+
+    @Test
+    void theListenersConfiguredLimitsAnswer414And431() throws Exception {
+        // within the limits configured for this listener (below the 8 KiB / 16 KiB defaults)
+        assertThat(send(request("/echo/" + "a".repeat(1000)).header("X-Padding", "p".repeat(6000)).build()).statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> line = send(request("/echo/" + "a".repeat(3000)).build());
+        assertThat(line.statusCode()).isEqualTo(414);
+        HttpResponse<String> headers = send(request("/echo/x").header("X-Padding", "p".repeat(10_000)).build());
+        assertThat(headers.statusCode()).isEqualTo(431);
     }
 
     @Test

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -175,6 +176,26 @@ class PostgresClientsIT {
                 + "bool_and(client_address LIKE '%127.0.0.1%'), bool_or(reason LIKE '%' || split_part('" + expired
                 + "', '.', 3) || '%') FROM lineage.session_refusals WHERE at >= '" + started + "' HAVING count(*) = 2"))
                 .containsExactly("2", "pg", "shop", "postgres", "authentication_failed", "t", "t", "t", "t", "f");
+    }
+
+    @Test
+    void aListenersConfiguredLimitsCloseIdleSessionsAndSlowStartups() throws Exception {
+        try (Connection c = h.connect(h.token("agent-brief", "agents"), "shop-brief", new Properties());
+             Statement s = c.createStatement()) {
+            assertThat(s.executeQuery("SELECT 1").next()).isTrue();
+            Thread.sleep(3_500); // idle_timeout: 2s on pg-brief (the default is 1 h)
+            assertThatThrownBy(() -> s.executeQuery("SELECT 1")).isInstanceOf(SQLException.class);
+        }
+        try (Socket raw = new Socket("127.0.0.1", h.server.port("pg-brief"))) {
+            raw.setSoTimeout(20_000);
+            long start = System.nanoTime();
+            byte[] answer = raw.getInputStream().readAllBytes(); // an ErrorResponse, then the close
+            assertThat(answer).as("told, then closed without a startup message (startup_timeout: 2s)").isNotEmpty();
+            assertThat((char) answer[0]).isEqualTo('E');
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1_500), Duration.ofSeconds(15));
+        }
+        assertThat(awaitRow("SELECT e.reason FROM lineage.session_ends e JOIN lineage.session_starts s USING (session_id) "
+                + "WHERE s.subject = 'agent-brief'")).isNotEmpty();
     }
 
     @Test

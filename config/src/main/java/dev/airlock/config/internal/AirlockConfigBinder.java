@@ -10,6 +10,7 @@ import dev.airlock.config.HttpSettings;
 import dev.airlock.config.IdentityProviderConfig;
 import dev.airlock.config.LineageConfig;
 import dev.airlock.config.ListenerConfig;
+import dev.airlock.config.ListenerLimits;
 import dev.airlock.config.LoggingConfig;
 import dev.airlock.config.OpenLineageConfig;
 import dev.airlock.config.PolicyConfig;
@@ -163,6 +164,7 @@ public final class AirlockConfigBinder {
         if (protocol != null && protocol != Protocol.POSTGRES && protocol != Protocol.MYSQL && m.has("max_wait_in_transaction")) {
             m.problem("max_wait_in_transaction", "only used by database listeners (postgres, mysql)");
         }
+        ListenerLimits limits = m.optional("limits", b.object(lm -> limits(lm, protocol)), ListenerLimits.DEFAULTS);
         if (m.has("plaintext_on_loopback") && !m.has("tls")) {
             m.problem("plaintext_on_loopback", "only used with tls (a listener without tls is plaintext, on loopback only)");
         }
@@ -184,7 +186,41 @@ public final class AirlockConfigBinder {
                     m.node("port").orElseThrow()));
         }
         return m.build(() -> new ListenerConfig(name, protocol, bind, port, tls, hostKey, defaultConnection,
-                plaintextOnLoopback, maxWait));
+                plaintextOnLoopback, maxWait, limits));
+    }
+
+    /** A listener's {@code limits:}; each key only where its protocol uses it. */
+    private ListenerLimits limits(MappingReader m, Protocol protocol) {
+        Optional<Duration> idle = m.optional("idle_timeout", b.duration(Duration.ZERO, Duration.ofDays(7)));
+        Optional<Duration> startup = m.optional("startup_timeout", b.duration(Duration.ofSeconds(1), Duration.ofMinutes(10)));
+        Optional<Integer> message = m.optional("max_message_size", this::byteSize);
+        Optional<Integer> line = m.optional("max_request_line", this::byteSize);
+        Optional<Integer> header = m.optional("max_header_size", this::byteSize);
+        boolean database = protocol == Protocol.POSTGRES || protocol == Protocol.MYSQL;
+        if (protocol != null && !database) {
+            for (String key : List.of("startup_timeout", "max_message_size")) {
+                if (m.has(key)) {
+                    m.problem(key, "only used by database listeners (postgres, mysql)");
+                }
+            }
+        }
+        if (protocol != null && protocol != Protocol.HTTP) {
+            for (String key : List.of("max_request_line", "max_header_size")) {
+                if (m.has(key)) {
+                    m.problem(key, "only used by http listeners");
+                }
+            }
+        }
+        atLeast(m, "max_message_size", message, 1 << 10, "1KiB");
+        atLeast(m, "max_request_line", line, 256, "256");
+        atLeast(m, "max_header_size", header, 1 << 10, "1KiB");
+        return m.build(() -> new ListenerLimits(idle, startup, message, line, header));
+    }
+
+    private static void atLeast(MappingReader m, String key, Optional<Integer> value, int min, String shown) {
+        if (value.isPresent() && value.get() < min) {
+            m.problem(key, value.get() + " bytes is too small (expected: at least " + shown + ")");
+        }
     }
 
     private TlsConfig tls(MappingReader m) {

@@ -68,6 +68,11 @@ public record HttpListenerConfig(SslContext sslContext, List<HttpRoute> routes, 
                 d, asyncResultTtl, maxAsyncResponse, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark);
     }
 
+    public HttpListenerConfig withRequestLimits(int requestLine, int headerSize) {
+        return new HttpListenerConfig(sslContext, routes, defaultConnection, requestLine, headerSize, maxChunkSize,
+                idleTimeout, asyncResultTtl, maxAsyncResponse, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark);
+    }
+
     public HttpListenerConfig withMaxAsyncResponse(int n) {
         return new HttpListenerConfig(sslContext, routes, defaultConnection, maxInitialLineLength, maxHeaderSize, maxChunkSize,
                 idleTimeout, asyncResultTtl, n, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark);

@@ -1,0 +1,39 @@
+package dev.airlock.config;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A listener's limits, where the defaults of its protocol do not fit ({@code limits:} in {@code airlock.yaml}).
+ * Each empty value keeps the protocol's default.
+ *
+ * @param idleTimeout    close an agent connection idle for this long ({@link Duration#ZERO}: never); PostgreSQL
+ *                       default 1 h, HTTP 5 min (between requests)
+ * @param startupTimeout database listeners: from connect to authenticated (default 30 s)
+ * @param maxMessageSize database listeners: largest protocol message an agent may send, in bytes (default 64 MiB)
+ * @param maxRequestLine HTTP: longest request line, in bytes ({@code 414} beyond; default 8 KiB)
+ * @param maxHeaderSize  HTTP: largest header block, in bytes ({@code 431} beyond; default 16 KiB)
+ */
+public record ListenerLimits(Optional<Duration> idleTimeout, Optional<Duration> startupTimeout,
+                             Optional<Integer> maxMessageSize, Optional<Integer> maxRequestLine,
+                             Optional<Integer> maxHeaderSize) {
+
+    /** Every limit at its protocol's default. */
+    public static final ListenerLimits DEFAULTS = new ListenerLimits(Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty(), Optional.empty());
+
+    public ListenerLimits {
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(startupTimeout, "startupTimeout");
+        Objects.requireNonNull(maxMessageSize, "maxMessageSize");
+        Objects.requireNonNull(maxRequestLine, "maxRequestLine");
+        Objects.requireNonNull(maxHeaderSize, "maxHeaderSize");
+        idleTimeout.ifPresent(d -> {
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("idleTimeout: " + d + " (expected: >= 0)");
+            }
+        });
+        startupTimeout.ifPresent(d -> Checks.positive(d, "startupTimeout"));
+    }
+}
