@@ -45,6 +45,7 @@ final class DemoBilling implements AutoCloseable {
                     .put("total", Double.parseDouble(s[2])).put("status", s[3]);
             invoices.put(Integer.parseInt(s[0]), o);
         }
+        dev.airlock.gateway.identity.DevIssuer.noDelay();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
