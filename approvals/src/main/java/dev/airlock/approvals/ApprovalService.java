@@ -1,6 +1,7 @@
 package dev.airlock.approvals;
 
 import dev.airlock.approvals.internal.Eligibility;
+import dev.airlock.audit.RecordBudget;
 import dev.airlock.policy.Action;
 import dev.airlock.policy.Identity;
 import dev.airlock.policy.SqlAction;
@@ -42,6 +43,7 @@ public final class ApprovalService implements AutoCloseable {
     private final Map<String, ApprovalChannel> channels = new ConcurrentHashMap<>();
     private final Settings settings;
     private final Clock clock;
+    private final RecordBudget rejectedBudget;
     private final ExecutorService worker;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Waiter> waiters = new ConcurrentHashMap<>();
@@ -92,6 +94,7 @@ public final class ApprovalService implements AutoCloseable {
         this.store = Objects.requireNonNull(store, "store");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.rejectedBudget = new RecordBudget(REJECTED_PER_MINUTE, clock);
         for (ApprovalChannel c : channels) {
             addChannel(c);
         }
@@ -324,10 +327,6 @@ public final class ApprovalService implements AutoCloseable {
         return new VoteResult(s.id(), false, s.state(), why, msg);
     }
 
-    private final Object rejectedLock = new Object();
-    private long rejectedWindow;
-    private int rejectedInWindow;
-    private int rejectedSuppressed;
     /** At most this many refused deliveries are recorded one by one per minute; the rest are counted. */
     static final int REJECTED_PER_MINUTE = 120;
 
@@ -338,26 +337,12 @@ public final class ApprovalService implements AutoCloseable {
      */
     public void recordRejectedDelivery(RejectedDelivery r) {
         Objects.requireNonNull(r, "r");
-        RejectedDelivery summary = null;
-        boolean record;
-        synchronized (rejectedLock) {
-            long window = clock.millis() / 60_000;
-            if (window != rejectedWindow) {
-                if (rejectedSuppressed > 0) {
-                    summary = new RejectedDelivery(r.channel(), rejectedSuppressed + " more refused deliveries in the minute before "
-                            + "were not recorded one by one (more than " + REJECTED_PER_MINUTE + " a minute)", null, null, null,
-                            null, r.at());
-                }
-                rejectedWindow = window;
-                rejectedInWindow = 0;
-                rejectedSuppressed = 0;
-            }
-            record = ++rejectedInWindow <= REJECTED_PER_MINUTE;
-            if (!record) {
-                rejectedSuppressed++;
-            }
-        }
-        RejectedDelivery first = summary;
+        RecordBudget.Admission admission = rejectedBudget.take();
+        boolean record = admission.record();
+        RejectedDelivery first = admission.suppressedBefore() == 0 ? null
+                : new RejectedDelivery(r.channel(), admission.suppressedBefore() + " more refused deliveries in the minute "
+                        + "before were not recorded one by one (more than " + REJECTED_PER_MINUTE + " a minute)", null, null,
+                        null, null, r.at());
         if (!record && first == null) {
             return;
         }

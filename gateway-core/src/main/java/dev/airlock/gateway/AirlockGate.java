@@ -11,6 +11,7 @@ import dev.airlock.audit.LineageEvent;
 import dev.airlock.audit.LineageIds;
 import dev.airlock.audit.LineageWriter;
 import dev.airlock.audit.ObjectAccess;
+import dev.airlock.audit.RecordBudget;
 import dev.airlock.audit.ResultRecorded;
 import dev.airlock.audit.SessionEnded;
 import dev.airlock.audit.SessionRefused;
@@ -83,6 +84,9 @@ public final class AirlockGate {
     private final ApprovalService approvals;
     private final LineageWriter lineage;
     private final GateMetrics metrics;
+    /** At most this many refused connections are recorded one by one per minute; the rest are counted. */
+    static final int REFUSALS_PER_MINUTE = 600;
+    private final RecordBudget refusalBudget;
     private final Clock clock;
 
     public AirlockGate(TokenVerifier verifier, List<ConnectionConfig> connections, AtomicReference<PolicySnapshot> policy,
@@ -96,6 +100,7 @@ public final class AirlockGate {
         this.lineage = Objects.requireNonNull(lineage, "lineage");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.refusalBudget = new RecordBudget(REFUSALS_PER_MINUTE, clock);
     }
 
     /**
@@ -258,19 +263,18 @@ public final class AirlockGate {
 
     CompletionStage<Session> authenticate(String listener, String defaultConnection, Credential credential,
                                           String requested, ClientInfo client) {
-        String asked = requested == null || requested.isEmpty() ? defaultConnection : requested;
-        return verifyAndOpen(listener, defaultConnection, credential, requested, client).whenComplete((s, x) -> {
+        String name = requested == null || requested.isEmpty() ? defaultConnection : requested;
+        return verifyAndOpen(listener, name, credential, client).whenComplete((s, x) -> {
             if (x != null && unwrap(x) instanceof GateRejectedException r) {
-                recordRefusal(SessionRefused.of(listener, asked, client.protocol(), String.valueOf(client.remote()),
+                recordRefusal(SessionRefused.of(listener, name, client.protocol(), String.valueOf(client.remote()),
                         client.attributes().get("application_name"), r.failure().name().toLowerCase(Locale.ROOT),
                         r.getMessage()));
             }
         });
     }
 
-    private CompletionStage<Session> verifyAndOpen(String listener, String defaultConnection, Credential credential,
-                                                   String requested, ClientInfo client) {
-        String name = requested == null || requested.isEmpty() ? defaultConnection : requested;
+    /** Verifies the token and opens a session on connection {@code name} (or {@code null}: none named, no default). */
+    private CompletionStage<Session> verifyAndOpen(String listener, String name, Credential credential, ClientInfo client) {
         ConnectionConfig conn = name == null ? null : connections.get(name);
         GateMetrics.Listener lm = metrics.forListener(listener);
         if (conn == null || !conn.listener().equals(listener) || conn.protocol() != client.protocol()) {
@@ -604,11 +608,27 @@ public final class AirlockGate {
     }
 
     /**
-     * Records a refused connection without waiting for room: while the lineage queue is full (for instance under a
-     * flood of bad tokens) a refusal is counted ({@code airlock_lineage_refusals_unrecorded_total}) and logged
-     * instead, so that refusals never hold back the records of admitted sessions.
+     * Records a refused connection. Whoever reaches a port can cause refusals, so they may not flood the store: past
+     * {@value #REFUSALS_PER_MINUTE} a minute they are only counted, and the count is recorded (as a refusal with
+     * failure {@code suppressed}) with the first refusal of the next minute. Nor do they wait for queue room: while the
+     * queue is full a refusal is counted ({@code airlock_lineage_refusals_unrecorded_total}) and logged instead, so
+     * that refusals never hold back the records of admitted sessions.
      */
     private void recordRefusal(SessionRefused refused) {
+        RecordBudget.Admission admission = refusalBudget.take();
+        if (admission.suppressedBefore() > 0) {
+            appendRefusal(SessionRefused.of(refused.listener(), null, refused.protocol(), null, null, "suppressed",
+                    admission.suppressedBefore() + " more refused connections (all listeners) in the minute before were not "
+                            + "recorded one by one (more than " + REFUSALS_PER_MINUTE + " a minute)"));
+        }
+        if (admission.record()) {
+            appendRefusal(refused);
+        } else {
+            metrics.refusalUnrecorded();
+        }
+    }
+
+    private void appendRefusal(SessionRefused refused) {
         lineage.append(refused).whenComplete((v, x) -> {
             if (x != null) {
                 metrics.refusalUnrecorded();

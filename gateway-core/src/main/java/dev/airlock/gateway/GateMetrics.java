@@ -24,7 +24,7 @@ public final class GateMetrics {
     public GateMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.refusalsUnrecorded = Counter.builder("airlock_lineage_refusals_unrecorded")
-                .description("Refused connections the lineage queue had no room for (counted and logged instead)")
+                .description("Refused connections not recorded one by one: past the per-minute budget, or no queue room")
                 .register(registry);
     }
 
