@@ -3,8 +3,8 @@ package dev.airlock.approvals;
 /**
  * The agent's own account of why it wants to run an action: shown to approvers next to the action, never trusted
  * and never an input of the decision, the action digest or the grant window. Sources, in the order the gate
- * tries them: a leading SQL comment {@code /* reason: … *}{@code /} or {@code -- reason: …}, the HTTP header
- * {@value #HTTP_HEADER}, and for database sessions the {@code application_name} the client connected with.
+ * tries them: the HTTP header {@value #HTTP_HEADER}, a leading SQL comment {@code /* reason: … *}{@code /} or
+ * {@code -- reason: …}, and for database sessions the {@code application_name} the client connected with.
  *
  * <p>Whatever the source, {@link #clean} makes it one line of at most {@value #MAX_LENGTH} characters with no
  * control, format (bidi override, zero-width) or unassigned characters; channels still escape it for their

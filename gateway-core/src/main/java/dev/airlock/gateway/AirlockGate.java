@@ -610,7 +610,7 @@ public final class AirlockGate {
     /**
      * Records a refused connection. Whoever reaches a port can cause refusals, so they may not flood the store: past
      * {@value #REFUSALS_PER_MINUTE} a minute they are only counted, and the count is recorded (as a refusal with
-     * failure {@code suppressed}) with the first refusal of the next minute. Nor do they wait for queue room: while the
+     * failure {@code suppressed}) with the first refusal of a later minute. Nor do they wait for queue room: while the
      * queue is full a refusal is counted ({@code airlock_lineage_refusals_unrecorded_total}) and logged instead, so
      * that refusals never hold back the records of admitted sessions.
      */
