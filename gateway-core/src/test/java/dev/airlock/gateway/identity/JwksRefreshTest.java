@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -301,12 +302,37 @@ class JwksRefreshTest {
 
     @Test
     void fetchesKeysAndChecksSignaturesOffTheCallingThread() throws Exception {
-        TokenVerifier v = verifier(fixedJwks());
-        Thread caller = Thread.currentThread();
-        String thread = v.verify(dev.token("alice").mint())
-                .thenApply(id -> Thread.currentThread().getName()).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        assertThat(thread).startsWith("airlock-token-verify-").isNotEqualTo(caller.getName());
-        assertThat(dev.jwksRequests()).isEqualTo(1);
+        // the JWKS answers only when released, so the stage is still pending when the probe is attached: a stage
+        // that completed first would run the probe on the caller and say nothing about the verifier's threads
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        com.sun.net.httpserver.HttpServer gated = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        gated.createContext("/", exchange -> {
+            try (exchange; java.io.InputStream in = dev.jwksUri().toURL().openStream()) {
+                release.await(20, TimeUnit.SECONDS);
+                byte[] keys = in.readAllBytes();
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, keys.length);
+                exchange.getResponseBody().write(keys);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        gated.start();
+        try {
+            java.net.URI jwks = java.net.URI.create("http://127.0.0.1:" + gated.getAddress().getPort() + "/jwks");
+            TokenVerifier v = verifier(IssuerSettings.withJwks(dev.issuer(), jwks, DevIssuer.DEFAULT_AUDIENCE));
+            Thread caller = Thread.currentThread();
+            CompletableFuture<String> thread = v.verify(dev.token("alice").mint())
+                    .thenApply(id -> Thread.currentThread().getName()).toCompletableFuture();
+            assertThat(thread).isNotDone();
+            release.countDown();
+            assertThat(thread.get(10, TimeUnit.SECONDS)).startsWith("airlock-token-verify-").isNotEqualTo(caller.getName());
+            assertThat(dev.jwksRequests()).isEqualTo(1);
+        } finally {
+            release.countDown();
+            gated.stop(0);
+        }
     }
 
     @Test
