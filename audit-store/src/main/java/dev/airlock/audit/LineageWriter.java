@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +68,9 @@ public final class LineageWriter implements AutoCloseable {
     private final Thread durableThread;
     /** Spooled durable-first records by record id; only the bulk lane touches it. */
     private final Map<UUID, CompletableFuture<Void>> awaitingCommit = new HashMap<>();
+    private final long lingerNanos;
     private final AtomicLong committed = new AtomicLong();
+    private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong spooled = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -92,6 +95,7 @@ public final class LineageWriter implements AutoCloseable {
         this.durableJournal = new Journal(config.durableChain(), config.openLineageOutbox());
         this.spool = spool;
         this.deadLetterPath = config.spoolPath().resolveSibling(config.spoolPath().getFileName() + ".rejected");
+        this.lingerNanos = config.linger().toNanos();
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.priority = new ArrayBlockingQueue<>(Math.max(16, config.queueCapacity() / 10));
         this.spoolRecords = spool.records();
@@ -226,7 +230,7 @@ public final class LineageWriter implements AutoCloseable {
     public WriterStats stats() {
         return new WriterStats(committed.get(), spooled.get(), replayed.get(), rejected.get(), failed.get(),
                 Math.max(0, depth.get()), queuePeak.get(), spoolRecords, reachable, deadLettered.get(), delayed.get(),
-                waitingCount.get());
+                waitingCount.get(), transactions.get());
     }
 
     // ------------------------------------------------------------------ durable lane
@@ -257,6 +261,7 @@ public final class LineageWriter implements AutoCloseable {
                 unreachable(e);
                 handoff.addAll(ready);
                 queue.offer(WAKE); // the bulk lane may be waiting for records; a full queue means it is not
+                LockSupport.unpark(bulkThread);
             }
         }
     }
@@ -281,6 +286,7 @@ public final class LineageWriter implements AutoCloseable {
                 }
                 continue;
             }
+            linger(batch);
             List<Pending> ready = encode(batch);
             if (ready.isEmpty()) {
                 continue;
@@ -308,6 +314,20 @@ public final class LineageWriter implements AutoCloseable {
         if (deadLetters != null) {
             close(deadLetters);
         }
+    }
+
+    /**
+     * A small batch waits {@link WriterConfig#linger()} for company. The lane sleeps rather than polling the
+     * queue, so producers do not wake it record by record; {@link #close} and the durable lane's handoff
+     * unpark it.
+     */
+    private void linger(List<Pending> batch) {
+        if (lingerNanos == 0 || batch.size() >= config.lingerBelow() || !running) {
+            return;
+        }
+        LockSupport.parkNanos(this, lingerNanos);
+        admitWaiting();
+        take(queue, batch, config.batchSize() - batch.size(), 0);
     }
 
     /** Moves up to {@code max} records into {@code batch}, waiting up to {@code waitNanos} for the first one. */
@@ -427,6 +447,7 @@ public final class LineageWriter implements AutoCloseable {
             try {
                 a = journal.append(c, envs, skipExisting);
                 c.commit();
+                transactions.incrementAndGet();
             } catch (SQLException | RuntimeException e) {
                 journal.forget();
                 try {
@@ -576,6 +597,7 @@ public final class LineageWriter implements AutoCloseable {
         running = false;
         priority.offer(WAKE);
         queue.offer(WAKE);
+        LockSupport.unpark(bulkThread); // it may be lingering
         try {
             durableThread.join();
             bulkThread.join(); // after the durable lane, which may still hand records over

@@ -15,7 +15,9 @@ package dev.airlock.audit;
  * @param deadLettered   records PostgreSQL refused for their content, kept in the dead-letter file next to the spool
  * @param delayed        {@link LineageWriter#enqueue} calls that had to wait for room (back-pressure passed to the caller)
  * @param waiting        {@link LineageWriter#enqueue} calls waiting for room now
+ * @param transactions   transactions committed to PostgreSQL (both lanes, spool replay included); committed records
+ *                       divided by this is the mean batch
  */
 public record WriterStats(long committed, long spooled, long replayed, long rejected, long failed, int queued,
                           int queuePeak, long spoolRecords, boolean storeReachable, long deadLettered, long delayed,
-                          int waiting) {}
+                          int waiting, long transactions) {}

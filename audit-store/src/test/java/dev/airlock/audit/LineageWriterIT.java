@@ -95,6 +95,40 @@ class LineageWriterIT {
     }
 
     @Test
+    void aTrickleIsCommittedInAFewTransactionsNotOneEach() throws Exception {
+        List<LineageEvent> es = events(40);
+        try (LineageWriter w = LineageWriter.start(flaky, config().withLinger(Duration.ofMillis(300)))) {
+            List<CompletableFuture<Void>> fs = new ArrayList<>();
+            for (LineageEvent e : es) {
+                fs.add(w.append(e).toCompletableFuture());
+                Thread.sleep(1); // a trickle: one record about every millisecond
+            }
+            awaitAll(fs);
+            assertThat(w.stats().committed()).isEqualTo(40);
+            assertThat(w.stats().transactions()).isBetween(1L, 3L);
+        }
+        assertThat(storedIdsInChainOrder()).containsExactlyElementsOf(es.stream().map(e -> (Object) e.recordId()).toList());
+    }
+
+    @Test
+    void closeDoesNotWaitOutTheLingerAndLosesNothing() throws Exception {
+        LineageEvent e = events(1).get(0);
+        CompletableFuture<Void> f;
+        long elapsed;
+        try (LineageWriter w = LineageWriter.start(flaky, config().withLinger(Duration.ofSeconds(1)))) {
+            f = w.append(e).toCompletableFuture();
+            Thread.sleep(50); // the bulk lane has taken it and lingers
+            long start = System.nanoTime();
+            w.close();
+            elapsed = System.nanoTime() - start;
+        }
+        assertThat(f).isCompleted();
+        f.get();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(elapsed)).isLessThan(900);
+        assertThat(storedIdsInChainOrder()).containsExactly(e.recordId());
+    }
+
+    @Test
     void aFullQueueIsRejectedAndCounted() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);

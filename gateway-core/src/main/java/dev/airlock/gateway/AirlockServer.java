@@ -280,6 +280,7 @@ public final class AirlockServer implements AutoCloseable {
         registry.more().counter("airlock_lineage_dead_lettered", List.of(), writer, w -> w.stats().deadLettered());
         registry.more().counter("airlock_lineage_committed", List.of(), writer, w -> w.stats().committed());
         registry.more().counter("airlock_lineage_delayed", List.of(), writer, w -> w.stats().delayed());
+        registry.more().counter("airlock_lineage_transactions", List.of(), writer, w -> w.stats().transactions());
         registry.gauge("airlock_lineage_waiting", writer, w -> w.stats().waiting());
         AirlockGate gate = new AirlockGate(verifier, config.connections(), policy, approvals, writer, metrics, options.clock());
 
