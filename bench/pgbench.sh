@@ -7,6 +7,12 @@
 #   DURATION=10 ROUNDS=1 bench/pgbench.sh
 #   MODES="simple extended" bench/pgbench.sh
 #   AIRLOCK_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/airlock.jfr,settings=profile' bench/pgbench.sh
+#   ASYNC_PROFILER=/path/to/libasyncProfiler.so bench/pgbench.sh   # CPU profile of each measured Airlock run
+#
+# ASYNC_PROFILER: async-profiler's agent library (Maven Central: tools.profiler:async-profiler:4.2:jar:linux-x64;
+# unzip it). It is attached with jcmd for the measured Airlock runs only (not start-up or warm-up) and writes
+# collapsed stacks, kernel frames included, to .airlock/bench/profile-<mode>-<round>.collapsed; summarise them
+# with `python3 bench/profile-summary.py FILE`.
 #
 # It starts `airlock demo --pool transaction` in .airlock/bench (embedded PostgreSQL = the upstream and the
 # lineage store; the demo connection pools upstream connections per transaction, as pgbouncer does) and a
@@ -86,14 +92,23 @@ cpu_ticks() { # utime + stime of a process, in clock ticks
 }
 hz=$(getconf CLK_TCK)
 
+profiler() { # start | stop FILE: async-profiler in the Airlock JVM, when ASYNC_PROFILER is set
+  [ -n "${ASYNC_PROFILER:-}" ] || return 0
+  local arg="start,event=cpu,interval=1ms,threads"
+  [ "$1" = stop ] && arg="stop,file=$2,collapsed"
+  jcmd "$demo" JVMTI.agent_load "$ASYNC_PROFILER" "\"$arg\"" > /dev/null
+}
+
 run() { # name port user password cpu-pid extra-args...
   local name=$1 port=$2 user=$3 pw=$4 pid=$5; shift 5
   local out before after
+  if [ "$pid" = "$demo" ]; then profiler start; fi
   before=$(cpu_ticks "$pid")
   out=$(PGPASSWORD="$pw" PGSSLMODE=disable "$PGBENCH" -n -S -c "$CLIENTS" -j "$THREADS" -T "$DURATION" "$@" \
         -h 127.0.0.1 -p "$port" -U "$user" shop 2>&1) \
     || { echo "$name failed: $out" >&2; echo "0 0 -"; return; }
   after=$(cpu_ticks "$pid")
+  if [ "$pid" = "$demo" ]; then profiler stop "$here/$dir/profile-${name%%/*}-$r.collapsed"; fi
   local tps lat n cpu=-
   tps=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
   lat=$(echo "$out" | sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p')
