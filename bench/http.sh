@@ -7,6 +7,7 @@
 #   bench/http.sh                          # 2 rounds; 15 s throughput runs (-t2 -c32) and 10 s latency runs
 #                                          # (-t1 -c1, 1 ms pause between requests: latency at a light, sustainable load)
 #   DURATION=30 ROUNDS=3 CONNECTIONS=64 bench/http.sh
+#   IO_THREADS=1 bench/http.sh             # airlock demo --io-threads 1 (the connector-alone run is unchanged)
 #
 # Prints requests/s (all answers, and 2xx only), p50/p99 latency and non-2xx counts per run, the averages, and what
 # the lineage store holds for the Airlock runs (requests recorded vs sent, records refused by backpressure: Airlock
@@ -22,6 +23,7 @@ LATENCY_DURATION=${LATENCY_DURATION:-10}
 ROUNDS=${ROUNDS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
+IO_THREADS=${IO_THREADS:-}
 dir="$here/.airlock/bench-http"
 rm -rf "$dir"
 mkdir -p "$dir/nginx/logs"
@@ -66,7 +68,7 @@ EOF
 nginx_pid=$!
 
 ./airlock demo --dir "$dir/demo" --port 0 --admin-port 0 --http-port 0 --billing-url "http://127.0.0.1:$up/" \
-  > "$dir/demo.log" 2>&1 &
+  ${IO_THREADS:+--io-threads "$IO_THREADS"} > "$dir/demo.log" 2>&1 &
 demo=$!
 ./mvnw -B -q -pl connectors -am test-compile dependency:build-classpath -Dmdep.outputFile="$dir/cp.txt" \
   -Dmdep.includeScope=test > "$dir/build.log" 2>&1

@@ -114,6 +114,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Pool upstream connections of the demo connection: 'transaction' (as pgbouncer), or 'none' (default).")
     String pool = "none";
 
+    @Option(names = "--io-threads", paramLabel = "N",
+            description = "Event-loop threads for agent and upstream connections (default: twice the cores).")
+    Integer ioThreads;
+
     @Option(names = "--http-port", description = "HTTP listener port for the billing API (default: 8080, or a free port when taken).")
     int httpPort = 8080;
 
@@ -155,6 +159,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!pool.equals("none") && !pool.equals("transaction")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--pool: '" + pool + "' (expected: none or transaction)");
         }
+        RunCommand.checkIoThreads(spec, ioThreads);
         DemoSlack slack;
         try {
             slack = DemoSlack.of(slackChannel, slackAppId, slackTeamId, slackMode, slackApiUrl, slackUsers, System::getenv);
@@ -204,7 +209,7 @@ final class DemoCommand implements Callable<Integer> {
             lineage = LineageStore.open(StoreConfig.of("jdbc:postgresql://localhost:" + pg.getPort() + "/airlock_lineage",
                     "postgres", ""));
             server = AirlockServer.start(config, AirlockServer.Options.defaults().withLineageStore(lineage)
-                    .withShutdownGrace(Duration.ofSeconds(2)));
+                    .withShutdownGrace(Duration.ofSeconds(2)).withIoThreads(ioThreads == null ? 0 : ioThreads));
             ObjectNode state = JSON.createObjectNode();
             state.put("admin_url", server.adminUrl().toString())
                     .put("token_url", "http://127.0.0.1:" + minter.getAddress().getPort() + "/token")

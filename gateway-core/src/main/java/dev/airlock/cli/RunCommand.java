@@ -21,11 +21,16 @@ final class RunCommand implements Callable<Integer> {
             description = "The configuration file (default: ${DEFAULT-VALUE}).")
     Path config;
 
+    @Option(names = "--io-threads", paramLabel = "N",
+            description = "Event-loop threads for agent and upstream connections (default: twice the cores).")
+    Integer ioThreads;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        checkIoThreads(spec, ioThreads);
         PrintWriter err = spec.commandLine().getErr();
         Validated<AirlockConfig> loaded = AirlockConfigLoader.load(config);
         if (!loaded.isValid()) {
@@ -35,7 +40,7 @@ final class RunCommand implements Callable<Integer> {
         }
         AirlockServer server;
         try {
-            server = AirlockServer.start(loaded.orElseThrow(), AirlockServer.Options.defaults());
+            server = AirlockServer.start(loaded.orElseThrow(), AirlockServer.Options.defaults().withIoThreads(ioThreads == null ? 0 : ioThreads));
         } catch (IllegalArgumentException e) {
             err.println(config + ": " + e.getMessage());
             err.flush();
@@ -43,6 +48,13 @@ final class RunCommand implements Callable<Integer> {
         }
         awaitShutdown(server, spec.commandLine().getOut());
         return 0;
+    }
+
+    /** {@code --io-threads}: 1-1024, or left out. */
+    static void checkIoThreads(CommandLine.Model.CommandSpec spec, Integer n) {
+        if (n != null && (n < 1 || n > 1024)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--io-threads: " + n + " (expected: 1-1024)");
+        }
     }
 
     /** Blocks until the JVM is asked to stop, then closes {@code server} gracefully. */

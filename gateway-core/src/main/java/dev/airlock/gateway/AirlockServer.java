@@ -109,30 +109,40 @@ public final class AirlockServer implements AutoCloseable {
      * @param replicaId      this replica's id in approval requests
      * @param clock          time source of decisions and approvals
      * @param shutdownGrace  how long sessions may drain on shutdown
+     * @param ioThreads      event-loop threads for agent and upstream connections; 0 for Netty's default (twice the
+     *                       cores). Fewer pay off when the machine's cores are shared with the upstreams and clients
+     *                       (BENCHMARKS.md)
      */
     public record Options(List<IssuerSettings> extraIssuers, LineageStore lineageStore, String replicaId, Clock clock,
-                          Duration shutdownGrace) {
+                          Duration shutdownGrace, int ioThreads) {
         public Options {
             extraIssuers = List.copyOf(extraIssuers);
             Objects.requireNonNull(replicaId, "replicaId");
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+            if (ioThreads < 0 || ioThreads > 1024) {
+                throw new IllegalArgumentException("io threads: " + ioThreads + " (expected: 1-1024, or 0 for the default)");
+            }
         }
 
         public static Options defaults() {
-            return new Options(List.of(), null, "airlock-1", Clock.systemUTC(), Duration.ofSeconds(10));
+            return new Options(List.of(), null, "airlock-1", Clock.systemUTC(), Duration.ofSeconds(10), 0);
         }
 
         public Options withExtraIssuers(List<IssuerSettings> issuers) {
-            return new Options(issuers, lineageStore, replicaId, clock, shutdownGrace);
+            return new Options(issuers, lineageStore, replicaId, clock, shutdownGrace, ioThreads);
         }
 
         public Options withLineageStore(LineageStore store) {
-            return new Options(extraIssuers, store, replicaId, clock, shutdownGrace);
+            return new Options(extraIssuers, store, replicaId, clock, shutdownGrace, ioThreads);
         }
 
         public Options withShutdownGrace(Duration grace) {
-            return new Options(extraIssuers, lineageStore, replicaId, clock, grace);
+            return new Options(extraIssuers, lineageStore, replicaId, clock, grace, ioThreads);
+        }
+
+        public Options withIoThreads(int n) {
+            return new Options(extraIssuers, lineageStore, replicaId, clock, shutdownGrace, n);
         }
     }
 
@@ -286,7 +296,7 @@ public final class AirlockServer implements AutoCloseable {
 
         // network
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
         blocking = Executors.newFixedThreadPool(4, daemon("airlock-admin-"));
         for (ListenerConfig l : config.listeners()) {
             if (l.protocol() == Protocol.HTTP) {
