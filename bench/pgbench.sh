@@ -6,6 +6,8 @@
 #   bench/pgbench.sh                       # scale 10, -S -c 8 -j 2, 15 s per run, 2 rounds, all modes
 #   DURATION=10 ROUNDS=1 bench/pgbench.sh
 #   MODES="simple extended" bench/pgbench.sh
+#   IO_THREADS=1 bench/pgbench.sh          # airlock demo --io-threads 1
+#   MODES=latency bench/pgbench.sh         # one client (-c 1 -j 1), each transaction's latency logged: p50 / p99
 #   AIRLOCK_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/airlock.jfr,settings=profile' bench/pgbench.sh
 #   ASYNC_PROFILER=/path/to/libasyncProfiler.so bench/pgbench.sh   # CPU profile of each measured Airlock run
 #
@@ -18,7 +20,8 @@
 # lineage store; the demo connection pools upstream connections per transaction, as pgbouncer does) and a
 # pgbouncer in transaction mode in front of the same server, and stops both at the end. All three use plain
 # TCP on loopback, so the comparison is like for like. Modes: simple, extended (-M), connect (-C, a new
-# connection per transaction).
+# connection per transaction), latency (-M simple with a single client and pgbench's per-transaction log, so p50
+# and p99 can be compared; not in the default MODES).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -32,12 +35,14 @@ THREADS=${THREADS:-2}
 MODES=${MODES:-simple extended connect}
 WARMUP=${WARMUP:-5}        # seconds of unrecorded Airlock traffic per mode first, for the JIT
 POOL=${POOL-transaction}   # Airlock upstream pooling of the demo connection: transaction, or empty for none
+IO_THREADS=${IO_THREADS:-} # Airlock event-loop threads (--io-threads); empty for its default, twice the cores
 dir=.airlock/bench
 rm -rf "$dir/state.json" "$dir/spool"   # a spool left by an earlier run would be replayed during this one
 mkdir -p "$dir"
-echo "load average before start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average before start: $(cut -d' ' -f1-3 /proc/loadavg); Airlock io threads: ${IO_THREADS:-default}"
 
-./airlock demo --dir "$dir" --port 0 --admin-port 0 ${POOL:+--pool "$POOL"} > "$dir/demo.log" 2>&1 &
+./airlock demo --dir "$dir" --port 0 --admin-port 0 ${POOL:+--pool "$POOL"} ${IO_THREADS:+--io-threads "$IO_THREADS"} \
+  > "$dir/demo.log" 2>&1 &
 demo=$!
 bouncer=
 cleanup() {
@@ -101,7 +106,8 @@ profiler() { # start | stop FILE: async-profiler in the Airlock JVM, when ASYNC_
 
 run() { # name port user password cpu-pid extra-args...
   local name=$1 port=$2 user=$3 pw=$4 pid=$5; shift 5
-  local out before after
+  local out before after log=
+  if [ "$mode" = latency ]; then log="$tmp/lat-$target"; rm -f "$log".*; set -- "$@" -l --log-prefix="$log"; fi
   if [ "$pid" = "$demo" ]; then profiler start; fi
   before=$(cpu_ticks "$pid")
   out=$(PGPASSWORD="$pw" PGSSLMODE=disable "$PGBENCH" -n -S -c "$CLIENTS" -j "$THREADS" -T "$DURATION" "$@" \
@@ -115,7 +121,12 @@ run() { # name port user password cpu-pid extra-args...
   n=$(echo "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p')
   # CPU the proxy process used per transaction (pgbouncer, or the whole Airlock JVM: relay, gate, lineage writer, JIT, GC)
   if [ -n "$pid" ] && [ "${n:-0}" -gt 0 ]; then cpu=$(( (after - before) * 1000000 / hz / n )); fi
-  echo "${tps:-0} ${lat:-0} $cpu"
+  local pct="- -"
+  # pgbench's log: client, transaction, latency in µs, ...
+  if [ -n "$log" ]; then pct=$(cat "$log".* | awk '{print $3}' | sort -n | awk '{v[NR]=$1} END {
+      if (!NR) { print "- -"; exit } a = int(NR * 0.50); b = int(NR * 0.99); if (a < 1) a = 1; if (b < 1) b = 1
+      printf "%d %d", v[a], v[b] }'); fi
+  echo "${tps:-0} ${lat:-0} $cpu $pct"
 }
 
 lineage_queued() { curl -s "$admin/metrics" | sed -n 's/^airlock_lineage_queued \([0-9.E]*\)/\1/p' | awk '{printf "%d", $1}'; }
@@ -133,8 +144,9 @@ if [ "$WARMUP" -gt 0 ]; then
     -h 127.0.0.1 -p "$proxy" -U agent-1 shop > /dev/null 2>&1 || true
 fi
 
-printf '%-24s %-10s %12s %14s %14s %8s\n' mode target tps "avg lat (ms)" "proxy cpu/tx" load1
-declare -A sum_tps sum_lat
+tmp=$(mktemp -d /tmp/airlock-pgbench.XXXXXX)
+printf '%-24s %-10s %12s %14s %14s %8s %18s\n' mode target tps "avg lat (ms)" "proxy cpu/tx" load1 "p50 / p99 (us)"
+declare -A sum_tps sum_lat sum_p50
 for mode in $MODES; do
   for r in $(seq 1 "$ROUNDS"); do
     for target in $targets; do
@@ -147,12 +159,15 @@ for mode in $MODES; do
         simple) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M simple) ;;
         extended) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M extended) ;;
         connect) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M simple -C) ;;
+        latency) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M simple -c 1 -j 1) ;;
       esac
       set -- $res
-      printf '%-24s %-10s %12s %14s %11s us %8s\n' "-S -c$CLIENTS -j$THREADS $mode" "$target" "$1" "$2" "$3" \
-        "$(cut -d' ' -f1 /proc/loadavg)"
+      label="-S -c$CLIENTS -j$THREADS $mode"; [ "$mode" = latency ] && label="-S -c1 -j1 latency"
+      printf '%-24s %-10s %12s %14s %11s us %8s %18s\n' "$label" "$target" "$1" "$2" "$3" \
+        "$(cut -d' ' -f1 /proc/loadavg)" "$4 / $5"
       sum_tps[$mode/$target]=$(echo "${sum_tps[$mode/$target]:-0} + $1" | bc -l)
       sum_lat[$mode/$target]=$(echo "${sum_lat[$mode/$target]:-0} + $2" | bc -l)
+      [ "$4" != - ] && sum_p50[$mode/$target]=$(echo "${sum_p50[$mode/$target]:-0} + $4" | bc -l)
     done
   done
 done
@@ -165,7 +180,13 @@ for mode in $MODES; do
   rb=$(if [ "$(echo "$b > 0" | bc)" = 1 ]; then printf '%.3f' "$(echo "$a / $b" | bc -l)"; else echo -; fi)
   printf '%-10s %11.0f %11.0f %11.0f %9.3f %9s %15.0f\n' "$mode" "$d" "$b" "$a" "$(echo "$a / $d" | bc -l)" "$rb" \
     "$(echo "($al - $dl) * 1000" | bc -l)"
+  if [ -n "${sum_p50[$mode/airlock]:-}" ]; then
+    printf '%-10s added p50: %.0f us (Airlock p50 %.0f us, direct %.0f us)\n' "$mode" \
+      "$(echo "(${sum_p50[$mode/airlock]} - ${sum_p50[$mode/direct]}) / $ROUNDS" | bc -l)" \
+      "$(avg "${sum_p50[$mode/airlock]}")" "$(avg "${sum_p50[$mode/direct]}")"
+  fi
 done
+rm -rf "$tmp"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 curl -s "$admin/metrics" 2>/dev/null | grep -E '^airlock_lineage_(queued|delayed|waiting|backpressure_rejected)' || true
 echo "Airlock metrics: $admin/metrics"
