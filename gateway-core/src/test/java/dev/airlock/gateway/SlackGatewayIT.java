@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.airlock.approvals.StoredApproval;
+import dev.airlock.testing.Await;
 import dev.airlock.testing.slack.ClickDriver;
 import dev.airlock.testing.slack.SlackStandIn;
 import java.net.URI;
@@ -15,9 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -229,19 +228,6 @@ class SlackGatewayIT {
     }
 
     List<String> awaitRow(String sql) throws InterruptedException {
-        return await(() -> {
-            try (Connection c = h.lineage.dataSource().getConnection(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                List<String> row = new ArrayList<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    row.add(rs.getString(i));
-                }
-                return Optional.of(row);
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        return Await.awaitRow(h.lineage.dataSource(), sql);
     }
 }
