@@ -340,8 +340,8 @@ public final class ApprovalService implements AutoCloseable {
         RecordBudget.Admission admission = rejectedBudget.take();
         boolean record = admission.record();
         RejectedDelivery first = admission.suppressedBefore() == 0 ? null
-                : new RejectedDelivery(r.channel(), admission.suppressedBefore() + " more refused deliveries in the minute "
-                        + "before were not recorded one by one (more than " + REJECTED_PER_MINUTE + " a minute)", null, null,
+                : new RejectedDelivery(r.channel(), admission.suppressedBefore() + " more refused deliveries in the last minute "
+                        + "that had refusals were not recorded one by one (more than " + REJECTED_PER_MINUTE + " a minute)", null, null,
                         null, null, r.at());
         if (!record && first == null) {
             return;

@@ -618,8 +618,8 @@ public final class AirlockGate {
         RecordBudget.Admission admission = refusalBudget.take();
         if (admission.suppressedBefore() > 0) {
             appendRefusal(SessionRefused.of(refused.listener(), null, refused.protocol(), null, null, "suppressed",
-                    admission.suppressedBefore() + " more refused connections (all listeners) in the minute before were not "
-                            + "recorded one by one (more than " + REFUSALS_PER_MINUTE + " a minute)"));
+                    admission.suppressedBefore() + " more refused connections (all listeners) in the last minute that had "
+                            + "refusals were not recorded one by one (more than " + REFUSALS_PER_MINUTE + " a minute)"));
         }
         if (admission.record()) {
             appendRefusal(refused);
