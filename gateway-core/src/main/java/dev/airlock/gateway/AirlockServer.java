@@ -151,7 +151,6 @@ public final class AirlockServer implements AutoCloseable {
     private final List<PostgresPipelineConfigurator> configurators = new ArrayList<>();
     private final List<HttpPipelineConfigurator> httpConfigurators = new ArrayList<>();
     private final AtomicReference<PolicySnapshot> policy = new AtomicReference<>();
-    private EventLoopGroup boss;
     private EventLoopGroup workers;
     private ExecutorService blocking;
     private Channel admin;
@@ -295,7 +294,9 @@ public final class AirlockServer implements AutoCloseable {
         AirlockGate gate = new AirlockGate(verifier, config.connections(), policy, approvals, writer, metrics, options.clock());
 
         // network
-        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        // One group both accepts and serves: a listener's accepts run on one of the loops, and a connection it
+        // hands to that same loop is registered without a cross-thread wake-up (most of them with --io-threads 1).
+        // A separate accept thread cost each new connection an eventfd round trip and a wake-up of its own.
         workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
         blocking = Executors.newFixedThreadPool(4, daemon("airlock-admin-"));
         for (ListenerConfig l : config.listeners()) {
@@ -315,7 +316,7 @@ public final class AirlockServer implements AutoCloseable {
                         http, HttpPipelineConfigurator::activeConnections);
                 registry.gauge("airlock_http_async_requests", List.of(io.micrometer.core.instrument.Tag.of("listener", l.name())),
                         http, HttpPipelineConfigurator::asyncRequests);
-                Channel ch = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+                Channel ch = new ServerBootstrap().group(workers).channel(NioServerSocketChannel.class)
                         .childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
                         .childHandler(http)
                         .bind(new InetSocketAddress(l.bind(), l.port())).sync().channel();
@@ -347,7 +348,7 @@ public final class AirlockServer implements AutoCloseable {
             configurators.add(configurator);
             registry.gauge("airlock_listener_sessions", List.of(io.micrometer.core.instrument.Tag.of("listener", l.name())),
                     configurator, PostgresPipelineConfigurator::activeSessions);
-            Channel ch = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+            Channel ch = new ServerBootstrap().group(workers).channel(NioServerSocketChannel.class)
                     .childHandler(configurator)
                     .bind(new InetSocketAddress(l.bind(), l.port())).sync().channel();
             listeners.put(l.name(), ch);
@@ -368,7 +369,7 @@ public final class AirlockServer implements AutoCloseable {
         }
         AdminHttpHandler handler = new AdminHttpHandler(() -> writer.stats().storeReachable() && policy.get() != null,
                 registry::scrape, new ApprovalsApi(approvals, verifier), slackHttp, webPage, blocking);
-        admin = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+        admin = new ServerBootstrap().group(workers).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -566,7 +567,6 @@ public final class AirlockServer implements AutoCloseable {
         }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         }
         if (blocking != null) {
             blocking.shutdownNow();
