@@ -295,7 +295,7 @@ public final class AirlockServer implements AutoCloseable {
 
         // network
         // One group both accepts and serves: a listener's accepts run on one of the loops, and a connection it
-        // hands to that same loop is registered without a cross-thread wake-up (most of them with --io-threads 1).
+        // hands to that same loop is registered without a cross-thread wake-up (every one with --io-threads 1, one in N with N loops).
         // A separate accept thread cost each new connection an eventfd round trip and a wake-up of its own.
         workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
         blocking = Executors.newFixedThreadPool(4, daemon("airlock-admin-"));
