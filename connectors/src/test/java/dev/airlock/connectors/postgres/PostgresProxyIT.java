@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -488,13 +489,42 @@ class PostgresProxyIT {
             Properties p = new Properties();
             p.setProperty("user", "agent-1");
             p.setProperty("password", TestGate.TOKEN);
-        p.setProperty("socketTimeout", "60");
+            p.setProperty("socketTimeout", "60");
             p.setProperty("sslmode", "disable");
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + idle.port() + "/" + db.database(), p)) {
                 gate.closed.clear();
                 assertThat(gate.closed.poll(30, TimeUnit.SECONDS)).isEqualTo("idle timeout");
                 assertThatThrownBy(() -> c.createStatement().executeQuery("SELECT 1")).isInstanceOf(SQLException.class);
             }
+        }
+    }
+
+    @Test
+    void forgetsClosedSessions() throws Exception {
+        // Nothing may keep a closed session reachable, such as its idle check still queued on the event loop for the
+        // idle timeout (an hour by default): agents that connect for every statement would fill the heap.
+        try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate)) {
+            Properties p = new Properties();
+            p.setProperty("user", "agent-1");
+            p.setProperty("password", TestGate.TOKEN);
+            p.setProperty("sslmode", "disable");
+            gate.closed.clear();
+            for (String connection : List.of(db.database(), pooled(), db.database(), pooled())) {
+                try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s.port() + "/" + connection, p);
+                     Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT 1")) {
+                    assertThat(rs.next()).isTrue();
+                }
+            }
+            for (int i = 0; i < 4; i++) {
+                assertThat(gate.closed.poll(30, TimeUnit.SECONDS)).isNotNull();
+            }
+            assertThat(s.accepted).hasSize(4);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (s.accepted.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < deadline) {
+                System.gc();
+                Thread.sleep(50);
+            }
+            assertThat(s.accepted).allSatisfy(r -> assertThat(r.get()).as("a closed client channel still reachable").isNull());
         }
     }
 

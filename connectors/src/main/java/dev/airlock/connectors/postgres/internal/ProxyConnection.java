@@ -40,6 +40,7 @@ import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
@@ -141,6 +142,8 @@ final class ProxyConnection {
     private boolean shuttingDown;
     /** When either side last sent something (per read batch); for the idle timeout. */
     private long lastActivityNanos;
+    /** The pending idle check; cancelled on close, or the event loop's timer queue would keep the closed session. */
+    private ScheduledFuture<?> idleCheck;
 
     /** Bytes of agent frames read ahead while a command waits for the gate. */
     static final int PARKED_READ_LIMIT = 64 << 10;
@@ -208,7 +211,7 @@ final class ProxyConnection {
     }
 
     private void checkIdle(long delayNanos) {
-        client.eventLoop().schedule(() -> {
+        idleCheck = client.eventLoop().schedule(() -> {
             if (closed) {
                 return;
             }
@@ -477,7 +480,7 @@ final class ProxyConnection {
             return;
         }
         admission = future;
-        io.netty.util.concurrent.ScheduledFuture<?> cap = null;
+        ScheduledFuture<?> cap = null;
         if (status != TransactionStatus.IDLE && !config.maxWaitInTransaction().isZero()) {
             Duration max = config.maxWaitInTransaction();
             cap = client.eventLoop().schedule(() -> {
@@ -490,7 +493,7 @@ final class ProxyConnection {
                 }
             }, max.toNanos(), TimeUnit.NANOSECONDS);
         }
-        io.netty.util.concurrent.ScheduledFuture<?> capTimer = cap;
+        ScheduledFuture<?> capTimer = cap;
         future.whenComplete((v, e) -> client.eventLoop().execute(() -> {
             if (capTimer != null) {
                 capTimer.cancel(false);
@@ -742,6 +745,10 @@ final class ProxyConnection {
             return;
         }
         closed = true;
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
+        }
         cancels.unregister(clientKey[0], clientKey[1], this);
         CompletableFuture<Verdict> a = admission;
         if (a != null) {
