@@ -238,7 +238,10 @@ public final class Journal {
                 YearMonth m = YearMonth.from(Type.instant(atMicros).atOffset(ZoneOffset.UTC));
                 from = Type.micros(m.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC));
                 until = Type.micros(m.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC));
-                suffix = String.format("_%04d_%02d", m.getYear(), m.getMonthValue());
+                // not String.format: it parses its pattern on every call, and showed in profiles of the writer
+                int month = m.getMonthValue();
+                String year = Integer.toString(m.getYear());
+                suffix = "_" + "0".repeat(Math.max(0, 4 - year.length())) + year + (month < 10 ? "_0" : "_") + month;
             }
             return suffix;
         }
