@@ -3,6 +3,12 @@ package dev.airlock.connectors.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.airlock.connectors.postgres.message.AuthenticationCleartextPassword;
+import dev.airlock.connectors.postgres.message.BackendMessage;
+import dev.airlock.connectors.postgres.message.ErrorResponse;
+import dev.airlock.connectors.postgres.message.ParameterStatus;
+import dev.airlock.connectors.postgres.message.PasswordMessage;
+import dev.airlock.connectors.postgres.message.StartupMessage;
 import dev.airlock.connectors.spi.Command;
 import dev.airlock.connectors.spi.UpstreamTarget;
 import dev.airlock.connectors.spi.Verdict;
@@ -19,6 +25,7 @@ import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +83,40 @@ class PostgresProxyIT {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + connection, p);
     }
 
+    static Connection connectTo(ProxyServer server, String connection) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", "agent-1");
+        p.setProperty("password", TestGate.TOKEN);
+        p.setProperty("sslmode", "disable");
+        p.setProperty("preferQueryMode", "simple");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + connection, p);
+    }
+
+    @Test
+    void refusesAStartupParameterValueTheServerRefusesAndKeepsThePooledConnection() throws Exception {
+        String pooled = pooled();
+        try (RawClient c = new RawClient(proxy.port())) {
+            c.send(new StartupMessage(StartupMessage.PROTOCOL_3_0, Map.of("user", "agent-1", "database", pooled,
+                    "TimeZone", "Mars/Olympus_Mons")));
+            assertThat(c.read()).isEqualTo(AuthenticationCleartextPassword.INSTANCE);
+            c.send(PasswordMessage.password(TestGate.TOKEN));
+            BackendMessage m = c.read();
+            while (m instanceof ParameterStatus || m == null) {
+                m = c.read();
+            }
+            assertThat(m).isInstanceOfSatisfying(ErrorResponse.class, e -> {
+                assertThat(e.fields()).containsEntry('S', "FATAL");
+                assertThat(e.sqlState()).isEqualTo("22023");
+                assertThat(e.message()).isEqualTo("invalid value for parameter \"TimeZone\": \"Mars/Olympus_Mons\"");
+            });
+            assertThat(c.closedByServer()).isTrue();
+        }
+        try (Connection c = connect("simple", pooled); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT 1")) {
+            assertThat(rs.next()).isTrue();
+        }
+    }
+
     /** The same database behind a connection with transaction pooling (2 per I/O thread). */
     String pooled() {
         String name = "pooled_" + db.database();
@@ -102,6 +143,69 @@ class PostgresProxyIT {
         }
         // one after another: each I/O thread's pool needs a single upstream connection
         assertThat(pids).hasSizeLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void poolSizeBoundsUpstreamConnectionsWhateverTheSessionsParameters() throws Exception {
+        // application_name, search_path and the like are switched by SET / RESET, as pgbouncer does: distinct values
+        // share the pool (4 connections) instead of opening connections of their own
+        String pooled = pooled();
+        try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate)) {
+            String defaultPath;
+            try (Connection direct = db.connect(); Statement st = direct.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT current_setting('search_path')")) {
+                rs.next();
+                defaultPath = rs.getString(1);
+            }
+            for (int i = 0; i < 12; i++) {
+                Properties p = new Properties();
+                p.setProperty("user", "agent-1");
+                p.setProperty("password", TestGate.TOKEN);
+                p.setProperty("sslmode", "disable");
+                p.setProperty("ApplicationName", "bound-" + i);
+                p.setProperty("assumeMinServerVersion", "10"); // application_name in the startup packet, as libpq sends it
+                if (i % 2 == 0) {
+                    p.setProperty("currentSchema", "pg_catalog"); // sent as the startup parameter search_path
+                }
+                try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s.port() + "/" + pooled, p);
+                     Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT current_setting('application_name'), current_setting('search_path')")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("bound-" + i);
+                    assertThat(rs.getString(2)).isEqualTo(i % 2 == 0 ? "pg_catalog" : defaultPath);
+                }
+            }
+            try (Connection direct = db.connect(); Statement st = direct.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'bound-%'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("upstream connections opened for 12 sessions").isLessThanOrEqualTo(4);
+            }
+        }
+    }
+
+    @Test
+    void aSessionsOwnSetFollowsItToTheNextPooledConnection() throws Exception {
+        // one I/O thread, one pooled connection: the two sessions take turns on it, statement by statement
+        String pooled = "pooled1_" + db.database();
+        gate.connections.put(pooled, gate.connections.get(db.database()).withPool(
+                new UpstreamTarget.Pool(1, java.time.Duration.ofMinutes(1))));
+        try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate, 1);
+             Connection a = connectTo(s, pooled); Connection b = connectTo(s, pooled)) {
+            assertThat(backendPid(a)).isEqualTo(backendPid(b));
+            try (Statement st = a.createStatement()) {
+                st.execute("SET application_name = 'renamed'");
+            }
+            for (int i = 0; i < 6; i++) {
+                try (Statement st = a.createStatement(); ResultSet rs = st.executeQuery("SHOW application_name")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).isEqualTo("renamed");
+                }
+                try (Statement st = b.createStatement(); ResultSet rs = st.executeQuery("SHOW application_name")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).isEqualTo("PostgreSQL JDBC Driver");
+                }
+            }
+        }
     }
 
     @Test

@@ -17,13 +17,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** A PostgreSQL listener on an ephemeral loopback port for tests. */
 final class ProxyServer implements AutoCloseable {
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    private final EventLoopGroup group;
     private final Channel server;
     final PostgresPipelineConfigurator configurator;
     /** Every accepted client channel, weakly: a test can check that closed sessions are not kept. */
     final List<WeakReference<Channel>> accepted = new CopyOnWriteArrayList<>();
 
     ProxyServer(PostgresListenerConfig config, Gate gate) throws InterruptedException {
+        this(config, gate, 2);
+    }
+
+    ProxyServer(PostgresListenerConfig config, Gate gate, int ioThreads) throws InterruptedException {
+        group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
         configurator = new PostgresPipelineConfigurator(config, gate);
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .handler(new ChannelInboundHandlerAdapter() {

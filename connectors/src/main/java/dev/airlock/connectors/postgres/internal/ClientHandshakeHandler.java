@@ -228,14 +228,20 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
             }
         });
         Channel ch = ctx.channel();
+        // pooled: the tracked parameters are applied to whichever connection serves the session, the rest key the pool
+        TrackedParameters.Split split = s.upstream().pool() != null ? TrackedParameters.split(params)
+                : new TrackedParameters.Split(params, Map.of());
         io.netty.util.concurrent.Future<?> upstream = s.upstream().pool() != null
-                ? pools.pool(ch, s.upstream(), params, config).acquire()
+                ? pools.pool(ch, s.upstream(), split.fixed(), config).acquire(split.tracked())
                 : UpstreamHandshakeHandler.connect(ch.eventLoop(), ch.getClass(), s.upstream(), params, config);
         upstream.addListener(f -> {
             if (f.isSuccess()) {
                 Object r = f.getNow();
                 onUpstreamReady(ctx, r instanceof ServerConnection c ? c
-                        : new ServerConnection((UpstreamHandshakeHandler.Ready) r, null));
+                        : new ServerConnection((UpstreamHandshakeHandler.Ready) r, null), split.tracked());
+            } else if (f.cause() instanceof ServerConnection.ParameterRejected r) {
+                // as PostgreSQL itself refuses a startup packet with such a value
+                fail(ctx, r.sqlState, r.getMessage(), null);
             } else {
                 log.debug("{}: upstream {} failed", ctx.channel(), s.upstream(), f.cause());
                 fail(ctx, PostgresError.UPSTREAM_UNAVAILABLE, "upstream of connection '" + s.connection().name()
@@ -244,7 +250,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void onUpstreamReady(ChannelHandlerContext ctx, ServerConnection server) {
+    private void onUpstreamReady(ChannelHandlerContext ctx, ServerConnection server, Map<String, String> tracked) {
         if (state != HandshakeState.CONNECTING_UPSTREAM || !ctx.channel().isActive()) {
             if (server.pool() != null) {
                 server.pool().release(server);
@@ -256,7 +262,8 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         state = HandshakeState.DONE;
         deadline.cancel(false);
         // a pooled connection is handed out idle; a new one reports its own status
-        connection = new ProxyConnection(ctx.channel(), server, TransactionStatus.IDLE, gate, session, cancels, config);
+        connection = new ProxyConnection(ctx.channel(), server, TransactionStatus.IDLE, gate, session, cancels, config,
+                tracked);
         session = null; // owned by the connection from now on
         connection.start(ctx);
     }
@@ -266,11 +273,15 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void fail(ChannelHandlerContext ctx, PostgresError error, String message, String hint) {
+        fail(ctx, error.sqlState(), message, hint);
+    }
+
+    private void fail(ChannelHandlerContext ctx, String sqlState, String message, String hint) {
         state = HandshakeState.DONE;
         if (deadline != null) {
             deadline.cancel(false);
         }
-        Channels.closeOnFlush(ctx.channel(), ErrorResponse.fatal(error.sqlState(), message, null, hint));
+        Channels.closeOnFlush(ctx.channel(), ErrorResponse.fatal(sqlState, message, null, hint));
         closeSession("handshake failed: " + message);
     }
 

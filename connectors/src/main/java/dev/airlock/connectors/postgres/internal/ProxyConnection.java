@@ -133,6 +133,8 @@ final class ProxyConnection {
     private final int[] clientKey;
     /** The pool the upstream connection goes back to between transactions, or {@code null} for a dedicated one. */
     private final UpstreamPool pool;
+    /** The session's {@link TrackedParameters}, applied to each pooled connection it is handed. */
+    private final Map<String, String> tracked;
     private final ServerOwner owner = new ServerOwner();
     /** The upstream connection held now, or {@code null} (pooled, between transactions). */
     private ServerConnection server;
@@ -168,10 +170,11 @@ final class ProxyConnection {
      * @param status the transaction status to report at login
      */
     ProxyConnection(Channel client, ServerConnection first, TransactionStatus status, Gate gate, Session session,
-                    CancelRegistry cancels, PostgresListenerConfig config) {
+                    CancelRegistry cancels, PostgresListenerConfig config, Map<String, String> tracked) {
         this.client = client;
         this.server = first;
         this.pool = first.pool();
+        this.tracked = new HashMap<>(tracked);
         this.gate = gate;
         this.session = session;
         this.cancels = cancels;
@@ -243,7 +246,7 @@ final class ProxyConnection {
         outbox.add(frame);
         if (!acquiring) {
             acquiring = true;
-            io.netty.util.concurrent.Future<ServerConnection> f = pool.acquire();
+            io.netty.util.concurrent.Future<ServerConnection> f = pool.acquire(tracked);
             if (f.isDone()) {
                 acquired(f);
             } else {
@@ -256,8 +259,10 @@ final class ProxyConnection {
         acquiring = false;
         if (!f.isSuccess()) {
             log.debug("{}: no pooled upstream connection", client, f.cause());
-            Channels.closeOnFlush(client, ErrorResponse.fatal(PostgresError.UPSTREAM_UNAVAILABLE.sqlState(),
-                    "upstream of connection '" + session.connection().name() + "' unavailable: " + f.cause().getMessage(), null, null));
+            Channels.closeOnFlush(client, f.cause() instanceof ServerConnection.ParameterRejected r
+                    ? ErrorResponse.fatal(r.sqlState, r.getMessage(), null, null)
+                    : ErrorResponse.fatal(PostgresError.UPSTREAM_UNAVAILABLE.sqlState(), "upstream of connection '"
+                            + session.connection().name() + "' unavailable: " + f.cause().getMessage(), null, null));
             close("no upstream connection: " + f.cause().getMessage());
             return;
         }
@@ -267,7 +272,7 @@ final class ProxyConnection {
             return;
         }
         server = c;
-        c.attach(owner);
+        c.attach(owner, tracked);
         ByteBuf b;
         while ((b = outbox.poll()) != null) {
             c.channel.write(b, c.channel.voidPromise());

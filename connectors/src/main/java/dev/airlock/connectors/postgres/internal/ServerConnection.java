@@ -1,18 +1,28 @@
 package dev.airlock.connectors.postgres.internal;
 
 import dev.airlock.connectors.postgres.message.BackendType;
+import dev.airlock.connectors.postgres.message.ErrorResponse;
 import dev.airlock.connectors.postgres.message.NoticeResponse;
 import dev.airlock.connectors.postgres.message.ParameterStatus;
+import dev.airlock.connectors.postgres.message.Query;
 import dev.airlock.connectors.postgres.message.Terminate;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +58,11 @@ final class ServerConnection {
     private List<NoticeResponse> loginNotices;
     private final UpstreamPool pool;
     private Owner owner;
+    /** The {@link TrackedParameters} as this connection has them, by canonical name (pooled connections only). */
+    private final Map<String, String> applied = new HashMap<>();
+    /** The tracked parameters of the session it serves, updated when that session changes one itself. */
+    private Map<String, String> ownerWants;
+    private boolean syncing;
     private boolean closed;
     long idleSinceNanos;
     /** Still counted in its pool's open connections. */
@@ -81,13 +96,23 @@ final class ServerConnection {
     }
 
     void attach(Owner o) {
+        attach(o, null);
+    }
+
+    /**
+     * @param wants the session's tracked parameters, or {@code null}: when the session sets one of them itself
+     *              (the server reports it), both this connection's and the session's record of it follow
+     */
+    void attach(Owner o, Map<String, String> wants) {
         owner = o;
+        ownerWants = wants;
         channel.read();
     }
 
     /** Stops relaying to the current owner; the connection keeps reading so a server going away is noticed. */
     void detach() {
         owner = null;
+        ownerWants = null;
         if (!closed) {
             channel.read();
         }
@@ -113,11 +138,130 @@ final class ServerConnection {
         }
     }
 
+    /**
+     * Brings the tracked parameters to what a session wants, on an idle connection: one simple query, its
+     * answers consumed here. Completes with this connection; fails with {@link ParameterRejected} when the server
+     * refuses a value (the connection is then unchanged and still usable), or with an I/O error or timeout (the
+     * connection is then closed).
+     */
+    Future<ServerConnection> sync(Map<String, String> wants, Duration timeout) {
+        Promise<ServerConnection> done = channel.eventLoop().newPromise();
+        String sql = TrackedParameters.syncSql(applied, wants);
+        if (sql == null) {
+            return done.setSuccess(this);
+        }
+        Map<String, String> target = Map.copyOf(wants);
+        syncing = true;
+        Syncer syncer = new Syncer(done, target);
+        syncer.timer = channel.eventLoop().schedule(() -> syncer.fail(new TimeoutException(
+                "upstream did not answer the parameter change in " + timeout.toMillis() + " ms")),
+                timeout.toNanos(), TimeUnit.NANOSECONDS);
+        attach(syncer);
+        ByteBuf q = channel.alloc().buffer();
+        new Query(sql).encode(q);
+        channel.writeAndFlush(q, channel.voidPromise());
+        return done;
+    }
+
+    /** The server refused a session's value of a tracked parameter. */
+    static final class ParameterRejected extends Exception {
+        final String sqlState;
+
+        ParameterRejected(String sqlState, String message) {
+            super(message, null, false, false);
+            this.sqlState = sqlState;
+        }
+    }
+
+    /** The owner while {@link #sync} runs: consumes the answers up to ReadyForQuery. */
+    private final class Syncer implements Owner {
+        private final Promise<ServerConnection> done;
+        private final Map<String, String> target;
+        private ErrorResponse error;
+        ScheduledFuture<?> timer;
+
+        Syncer(Promise<ServerConnection> done, Map<String, String> target) {
+            this.done = done;
+            this.target = target;
+        }
+
+        @Override
+        public void serverFrame(ByteBuf frame) {
+            try {
+                byte type = frame.getByte(frame.readerIndex());
+                if (type == 'E') {
+                    error = (ErrorResponse) BackendType.ERROR_RESPONSE.decodeBody(frame);
+                } else if (type == 'Z') {
+                    finish();
+                }
+            } catch (RuntimeException e) {
+                fail(e);
+            } finally {
+                frame.release();
+            }
+        }
+
+        private void finish() {
+            if (owner != this) {
+                return;
+            }
+            timer.cancel(false);
+            syncing = false;
+            detach();
+            if (error == null) {
+                applied.clear();
+                applied.putAll(target);
+                done.trySuccess(ServerConnection.this);
+            } else {
+                done.tryFailure(new ParameterRejected(error.sqlState(), error.message()));
+            }
+        }
+
+        void fail(Throwable cause) {
+            if (owner != this) {
+                return;
+            }
+            timer.cancel(false);
+            syncing = false;
+            owner = null;
+            closed = true;
+            channel.close();
+            done.tryFailure(cause);
+        }
+
+        @Override
+        public void serverReadComplete() {
+            if (owner == this) {
+                channel.read();
+            }
+        }
+
+        @Override
+        public void serverWritabilityChanged() {
+        }
+
+        @Override
+        public void serverInactive() {
+            fail(new IOException("upstream closed the connection while its parameters were being set"));
+        }
+
+        @Override
+        public void serverException(Throwable cause) {
+            fail(cause);
+        }
+    }
+
     private void track(ByteBuf frame) {
         if (frame.getByte(frame.readerIndex()) == 'S') {
             try {
                 ParameterStatus p = (ParameterStatus) BackendType.PARAMETER_STATUS.decodeBody(frame);
                 parameters.put(p.name(), p);
+                String tracked = TrackedParameters.canonical(p.name());
+                if (tracked != null && !syncing && ownerWants != null) {
+                    // the session set it itself (SET, RESET, DISCARD): it now has this value wherever it runs next
+                    applied.put(tracked, p.value());
+                    ownerWants.put(tracked, p.value());
+                }
             } catch (RuntimeException e) {
                 log.debug("{}: malformed ParameterStatus", channel, e);
             }

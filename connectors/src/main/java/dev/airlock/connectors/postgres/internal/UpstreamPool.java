@@ -46,8 +46,46 @@ final class UpstreamPool {
         this.limit = limit;
     }
 
-    /** A logged-in connection, idle or new; completes on this pool's event loop. Call on that loop. */
-    Future<ServerConnection> acquire() {
+    /**
+     * A logged-in connection, idle or new, with the session's {@link TrackedParameters} applied; completes on
+     * this pool's event loop. Call on that loop. Fails with {@link ServerConnection.ParameterRejected} when the
+     * server refuses one of the values.
+     */
+    Future<ServerConnection> acquire(Map<String, String> wants) {
+        Promise<ServerConnection> p = loop.newPromise();
+        Future<ServerConnection> raw = acquire();
+        if (raw.isDone()) {
+            sync(raw, wants, p);
+        } else {
+            raw.addListener(f -> sync(raw, wants, p));
+        }
+        return p;
+    }
+
+    private void sync(Future<ServerConnection> raw, Map<String, String> wants, Promise<ServerConnection> p) {
+        if (!raw.isSuccess()) {
+            p.tryFailure(raw.cause());
+            return;
+        }
+        ServerConnection c = raw.getNow();
+        Future<ServerConnection> synced = c.sync(wants, config.upstreamConnectTimeout());
+        synced.addListener(f -> {
+            if (f.isSuccess()) {
+                if (!p.trySuccess(c)) {
+                    release(c);
+                }
+            } else {
+                if (f.cause() instanceof ServerConnection.ParameterRejected) {
+                    release(c); // unchanged and usable
+                }
+                // otherwise the connection closed itself and counts itself out of the pool
+                p.tryFailure(f.cause());
+            }
+        });
+    }
+
+    /** A logged-in connection, idle or new, as it is. */
+    private Future<ServerConnection> acquire() {
         assert loop.inEventLoop();
         Promise<ServerConnection> p = loop.newPromise();
         ServerConnection c;
