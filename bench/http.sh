@@ -12,7 +12,9 @@
 # Prints requests/s (all answers, and 2xx only), p50/p99 latency and non-2xx counts per run, the averages, and what
 # the lineage store holds for the Airlock runs (requests recorded vs sent, records refused by backpressure: Airlock
 # answers those requests 503 rather than forward them unrecorded). Before each Airlock run it waits until the lineage
-# writer's queue is empty, so one run's backlog does not count against the next. Needs wrk, nginx, psql, python3.
+# writer's queue is empty, so one run's backlog does not count against the next. Each run's "steal" is the share
+# of the machine's CPU time the hypervisor gave other guests meanwhile (bench/steal.sh): runs with a few percent
+# of it are not comparable. Needs wrk, nginx, psql, python3.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -124,16 +126,18 @@ procs() {
   esac
 }
 hz=$(getconf CLK_TCK)
+source "$here/bench/steal.sh"
 
 echo 'function delay() return 1 end' > "$dir/pause.lua"
 
-# run NAME URL THREADS CONNECTIONS SECONDS [wrk args] -> "rps ok_rps p50_ms p99_ms non2xx requests cpu_us_per_request"
+# run NAME URL THREADS CONNECTIONS SECONDS [wrk args] -> "rps ok_rps p50_ms p99_ms non2xx requests cpu_us_per_request steal_%"
 run() {
-  local out rps p50 p99 non2xx n t0 t1 ps name=$1 target=$2 threads=$3 conns=$4 secs=$5
+  local out rps p50 p99 non2xx n t0 t1 ps mark steal name=$1 target=$2 threads=$3 conns=$4 secs=$5
   shift 5
   [ "$name" = airlock ] && drained
-  ps=$(procs "$name"); t0=$(ticks $ps)
+  ps=$(procs "$name"); t0=$(ticks $ps); mark=$(steal_mark)
   out=$("$WRK" -t"$threads" -c"$conns" -d"$secs"s --latency "$@" -H "Authorization: Bearer $token" "$target" 2>&1)
+  steal=$(steal_since $mark)
   [ "$name" = airlock ] && drained # the writer's work for these requests counts too
   t1=$(ticks $ps)
   rps=$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
@@ -141,7 +145,7 @@ run() {
   non2xx=$(echo "$out" | sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p'); non2xx=${non2xx:-0}
   p50=$(echo "$out" | awk '$1=="50%"{print $2}'); p99=$(echo "$out" | awk '$1=="99%"{print $2}')
   echo "$rps $(echo "$rps * ($n - $non2xx) / $n" | bc -l) $(ms "$p50") $(ms "$p99") $non2xx $n" \
-    "$(echo "($t1 - $t0) * 1000000 / $hz / $n" | bc -l)"
+    "$(echo "($t1 - $t0) * 1000000 / $hz / $n" | bc -l)" "$steal"
 }
 ms() { # wrk prints 812.00us / 1.23ms / 2.01s
   case $1 in *us) echo "$1" | sed 's/us//' | awk '{printf "%.3f", $1/1000}';; *ms) echo "$1" | sed 's/ms//';;
@@ -155,7 +159,7 @@ run warm "${url[nginx]}" "$THREADS" "$CONNECTIONS" 10 > /dev/null
 drained
 rec_before=$(recorded); rej_before=$(metric airlock_lineage_backpressure_rejected_total); sent=0
 
-printf '%-6s %-10s %-9s %10s %10s %9s %9s %8s %10s\n' round mode target req/s 2xx_req/s p50_ms p99_ms non2xx cpu_us/req
+printf '%-6s %-10s %-9s %10s %10s %9s %9s %8s %10s %6s\n' round mode target req/s 2xx_req/s p50_ms p99_ms non2xx cpu_us/req steal
 declare -A sum
 for r in $(seq 1 "$ROUNDS"); do
   for mode in throughput latency; do
@@ -163,7 +167,7 @@ for r in $(seq 1 "$ROUNDS"); do
       if [ $mode = throughput ]; then res=$(run "$t" "${url[$t]}" "$THREADS" "$CONNECTIONS" "$DURATION")
       else res=$(run "$t" "${url[$t]}" 1 1 "$LATENCY_DURATION" -s "$dir/pause.lua"); fi
       set -- $res
-      printf '%-6s %-10s %-9s %10.0f %10.0f %9s %9s %8s %10.1f\n' "$r" "$mode" "$t" "$1" "$2" "$3" "$4" "$5" "$7"
+      printf '%-6s %-10s %-9s %10.0f %10.0f %9s %9s %8s %10.1f %5s%%\n' "$r" "$mode" "$t" "$1" "$2" "$3" "$4" "$5" "$7" "$8"
       vals=("$1" "$2" "$3" "$4" "$7"); i=0
       for k in rps ok p50 p99 cpu; do
         sum[$mode/$t/$k]=$(echo "${sum[$mode/$t/$k]:-0} + ${vals[$i]}" | bc -l); i=$((i + 1))

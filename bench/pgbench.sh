@@ -11,6 +11,9 @@
 #   AIRLOCK_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/airlock.jfr,settings=profile' bench/pgbench.sh
 #   ASYNC_PROFILER=/path/to/libasyncProfiler.so bench/pgbench.sh   # CPU profile of each measured Airlock run
 #
+# Each run's line shows the 1-minute load average after it and "steal": the share of the machine's CPU time the
+# hypervisor gave to other guests during the run (/proc/stat); runs with a few percent of steal are not comparable.
+#
 # ASYNC_PROFILER: async-profiler's agent library (Maven Central: tools.profiler:async-profiler:4.2:jar:linux-x64;
 # unzip it). It is attached with jcmd for the measured Airlock runs only (not start-up or warm-up) and writes
 # collapsed stacks, kernel frames included, to .airlock/bench/profile-<mode>-<round>.collapsed; summarise them
@@ -96,6 +99,7 @@ cpu_ticks() { # utime + stime of a process, in clock ticks
   sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
 }
 hz=$(getconf CLK_TCK)
+source "$here/bench/steal.sh"
 
 profiler() { # start | stop FILE: async-profiler in the Airlock JVM, when ASYNC_PROFILER is set
   [ -n "${ASYNC_PROFILER:-}" ] || return 0
@@ -110,10 +114,12 @@ run() { # name port user password cpu-pid extra-args...
   if [ "$mode" = latency ]; then log="$tmp/lat-$target"; rm -f "$log".*; set -- "$@" -l --log-prefix="$log"; fi
   if [ "$pid" = "$demo" ]; then profiler start; fi
   before=$(cpu_ticks "$pid")
+  local mark; mark=$(steal_mark)
   out=$(PGPASSWORD="$pw" PGSSLMODE=disable "$PGBENCH" -n -S -c "$CLIENTS" -j "$THREADS" -T "$DURATION" "$@" \
         -h 127.0.0.1 -p "$port" -U "$user" shop 2>&1) \
-    || { echo "$name failed: $out" >&2; echo "0 0 -"; return; }
+    || { echo "$name failed: $out" >&2; echo "0 0 - - - -"; return; }
   after=$(cpu_ticks "$pid")
+  local steal; steal=$(steal_since $mark)
   if [ "$pid" = "$demo" ]; then profiler stop "$here/$dir/profile-${name%%/*}-$r.collapsed"; fi
   local tps lat n cpu=-
   tps=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
@@ -126,7 +132,7 @@ run() { # name port user password cpu-pid extra-args...
   if [ -n "$log" ]; then pct=$(cat "$log".* | awk '{print $3}' | sort -n | awk '{v[NR]=$1} END {
       if (!NR) { print "- -"; exit } a = int(NR * 0.50); b = int(NR * 0.99); if (a < 1) a = 1; if (b < 1) b = 1
       printf "%d %d", v[a], v[b] }'); fi
-  echo "${tps:-0} ${lat:-0} $cpu $pct"
+  echo "${tps:-0} ${lat:-0} $cpu $pct $steal"
 }
 
 lineage_queued() { curl -s "$admin/metrics" | sed -n 's/^airlock_lineage_queued \([0-9.E]*\)/\1/p' | awk '{printf "%d", $1}'; }
@@ -145,7 +151,7 @@ if [ "$WARMUP" -gt 0 ]; then
 fi
 
 tmp=$(mktemp -d /tmp/airlock-pgbench.XXXXXX)
-printf '%-24s %-10s %12s %14s %14s %8s %18s\n' mode target tps "avg lat (ms)" "proxy cpu/tx" load1 "p50 / p99 (us)"
+printf '%-24s %-10s %12s %14s %14s %8s %7s %18s\n' mode target tps "avg lat (ms)" "proxy cpu/tx" load1 steal "p50 / p99 (us)"
 declare -A sum_tps sum_lat sum_p50
 for mode in $MODES; do
   for r in $(seq 1 "$ROUNDS"); do
@@ -163,8 +169,8 @@ for mode in $MODES; do
       esac
       set -- $res
       label="-S -c$CLIENTS -j$THREADS $mode"; [ "$mode" = latency ] && label="-S -c1 -j1 latency"
-      printf '%-24s %-10s %12s %14s %11s us %8s %18s\n' "$label" "$target" "$1" "$2" "$3" \
-        "$(cut -d' ' -f1 /proc/loadavg)" "$4 / $5"
+      printf '%-24s %-10s %12s %14s %11s us %8s %6s%% %18s\n' "$label" "$target" "$1" "$2" "$3" \
+        "$(cut -d' ' -f1 /proc/loadavg)" "$6" "$4 / $5"
       sum_tps[$mode/$target]=$(echo "${sum_tps[$mode/$target]:-0} + $1" | bc -l)
       sum_lat[$mode/$target]=$(echo "${sum_lat[$mode/$target]:-0} + $2" | bc -l)
       [ "$4" != - ] && sum_p50[$mode/$target]=$(echo "${sum_p50[$mode/$target]:-0} + $4" | bc -l)
