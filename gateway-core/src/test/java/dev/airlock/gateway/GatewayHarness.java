@@ -185,9 +185,6 @@ final class GatewayHarness implements AutoCloseable {
         p.setProperty("user", "agent-1");
         p.setProperty("password", token);
         p.setProperty("sslmode", "disable");
-        if (connection.endsWith("-pooled")) {
-            p.setProperty("prepareThreshold", "0");
-        }
         // shop-brief is on listener pg-brief, whose limits close idle sessions after 2 s
         String listener = connection.endsWith("-brief") ? "pg-brief" : "pg";
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port(listener) + "/" + connection, p);

@@ -231,24 +231,121 @@ class PostgresProxyIT {
         }
     }
 
-    @Test
-    void poolingRefusesNamedPreparedStatements() throws SQLException {
-        String pooled = pooled();
+    static Connection serverPrepared(ProxyServer server, String connection) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "agent-1");
         p.setProperty("password", TestGate.TOKEN);
         p.setProperty("sslmode", "disable");
-        p.setProperty("prepareThreshold", "1"); // pgjdbc: server-prepare under a name from the first run
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + pooled, p);
-             PreparedStatement ps = c.prepareStatement("SELECT name FROM items WHERE id = ?")) {
-            ps.setInt(1, 1);
-            assertThatThrownBy(ps::executeQuery).isInstanceOfSatisfying(PSQLException.class, e -> {
-                assertThat(e.getSQLState()).isEqualTo("0A000");
-                assertThat(e.getServerErrorMessage().getHint()).contains("prepareThreshold=0");
-            });
-            c.unwrap(PGConnection.class).setPrepareThreshold(0); // unnamed statements from now on
-            try (PreparedStatement again = c.prepareStatement("SELECT 2"); ResultSet rs = again.executeQuery()) {
-                assertThat(rs.next()).isTrue(); // the session goes on
+        p.setProperty("prepareThreshold", "1"); // pgjdbc: server-prepare under a name (S_1, S_2 …) from the first run
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + connection, p);
+    }
+
+    @Test
+    void poolingKeepsNamedPreparedStatementsAcrossTransactionsAndSessions() throws Exception {
+        // one I/O thread, one pooled connection: two sessions take turns on it, each with its own S_1
+        String pooled = "pooled1ps_" + db.database();
+        gate.connections.put(pooled, gate.connections.get(db.database()).withPool(
+                new UpstreamTarget.Pool(1, java.time.Duration.ofMinutes(1))));
+        try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate, 1);
+             Connection a = serverPrepared(s, pooled); Connection b = serverPrepared(s, pooled);
+             PreparedStatement pa = a.prepareStatement("SELECT name FROM items WHERE id = ?");
+             PreparedStatement pb = b.prepareStatement("SELECT ?::int * 10")) {
+            for (int i = 0; i < 10; i++) {
+                pa.setInt(1, 1);
+                try (ResultSet rs = pa.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("item 1");
+                }
+                pb.setInt(1, i);
+                try (ResultSet rs = pb.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getInt(1)).isEqualTo(i * 10);
+                }
+            }
+            assertThat(backendPid(a)).isEqualTo(backendPid(b));
+            // the same statement in a third session shares the server-side one; closing and preparing again works
+            try (Connection c = serverPrepared(s, pooled)) {
+                for (int round = 0; round < 3; round++) {
+                    try (PreparedStatement pc = c.prepareStatement("SELECT ?::int * 10")) {
+                        pc.setInt(1, round);
+                        try (ResultSet rs = pc.executeQuery()) {
+                            assertThat(rs.next()).isTrue();
+                            assertThat(rs.getInt(1)).isEqualTo(round * 10);
+                        }
+                    }
+                }
+            }
+            try (Statement st = a.createStatement(); ResultSet rs = st.executeQuery("SELECT statement, count(*) "
+                    + "FROM pg_prepared_statements WHERE name LIKE 'airlock\\_%' GROUP BY statement")) {
+                Map<String, Integer> upstream = new java.util.HashMap<>();
+                while (rs.next()) {
+                    upstream.put(rs.getString(1), rs.getInt(2));
+                }
+                // one server-side statement for each text, however many sessions prepared it under whatever name
+                assertThat(upstream).containsEntry("SELECT name FROM items WHERE id = $1", 1)
+                        .containsEntry("SELECT $1::int * 10", 1);
+            }
+            assertThat(gate.admitted).anySatisfy(cmd -> assertThat(cmd.text()).isEqualTo("SELECT name FROM items WHERE id = $1"));
+        }
+    }
+
+    @Test
+    void poolingPreparesNamedStatementsAgainOnAnotherConnectionAndAfterDiscard() throws Exception {
+        // one I/O thread, two pooled connections, the most recently used handed out first
+        String pooled = "pooled2ps_" + db.database();
+        gate.connections.put(pooled, gate.connections.get(db.database()).withPool(
+                new UpstreamTarget.Pool(2, java.time.Duration.ofMinutes(1))));
+        try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate, 1);
+             Connection a = serverPrepared(s, pooled); Connection b = serverPrepared(s, pooled);
+             PreparedStatement ps = a.prepareStatement("SELECT ?::text || '!'")) {
+            ps.setString(1, "first");
+            int first;
+            try (ResultSet rs = ps.executeQuery()) { // prepared on the connection a had
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("first!");
+            }
+            first = backendPid(a);
+            b.setAutoCommit(false);
+            assertThat(backendPid(b)).as("b's transaction takes the connection a used").isEqualTo(first);
+            ps.setString(1, "second");
+            try (ResultSet rs = ps.executeQuery()) { // on the other connection, which lacks the statement
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("second!");
+            }
+            assertThat(backendPid(a)).isNotEqualTo(first);
+            // prepared by the agent once: pgjdbc would prepare again (and hide the error) had the Bind failed
+            assertThat(gate.admitted.stream().filter(x -> x.text().contains("|| '!'")).map(Command::kind).toList())
+                    .containsExactly(Command.Kind.SQL_PREPARE, Command.Kind.SQL_EXECUTE, Command.Kind.SQL_EXECUTE);
+            b.rollback();
+            try (Statement st = a.createStatement()) {
+                st.execute("DISCARD ALL"); // drops the statements of whichever connection runs it
+            }
+            for (int i = 0; i < 4; i++) {
+                ps.setString(1, "v" + i);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("v" + i + "!");
+                }
+            }
+        }
+    }
+
+    @Test
+    void poolingReportsAFailedNamedParseAndTheSessionGoesOn() throws Exception {
+        try (Connection c = serverPrepared(proxy, pooled())) {
+            try (PreparedStatement bad = c.prepareStatement("SELECT no_such_column FROM items WHERE id = ?")) {
+                bad.setInt(1, 1);
+                assertThatThrownBy(bad::executeQuery).isInstanceOfSatisfying(PSQLException.class,
+                        e -> assertThat(e.getSQLState()).isEqualTo("42703"));
+            }
+            try (PreparedStatement good = c.prepareStatement("SELECT name FROM items WHERE id = ?")) {
+                for (int i = 0; i < 3; i++) {
+                    good.setInt(1, 2);
+                    try (ResultSet rs = good.executeQuery()) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getString(1)).isEqualTo("item 2");
+                    }
+                }
             }
         }
     }

@@ -17,7 +17,6 @@ public enum PostgresError {
     UPSTREAM_UNAVAILABLE("08006"),
     STARTUP_TIMEOUT("08006"),
     IDLE_TIMEOUT("57P05"),
-    FEATURE_NOT_SUPPORTED("0A000"),
     ADMIN_SHUTDOWN("57P01");
 
     private final String sqlState;

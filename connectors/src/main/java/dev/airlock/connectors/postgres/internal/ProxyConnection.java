@@ -9,6 +9,7 @@ import dev.airlock.connectors.postgres.message.BackendType;
 import dev.airlock.connectors.postgres.message.Bind;
 import dev.airlock.connectors.postgres.message.CancelRequest;
 import dev.airlock.connectors.postgres.message.Close;
+import dev.airlock.connectors.postgres.message.Describe;
 import dev.airlock.connectors.postgres.message.CommandComplete;
 import dev.airlock.connectors.postgres.message.ErrorResponse;
 import dev.airlock.connectors.postgres.message.Execute;
@@ -66,8 +67,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With a dedicated upstream (the default) the session holds its {@link ServerConnection} from login to the end.
  * With transaction pooling it takes one from its {@link UpstreamPool} when it first has something to send and gives
- * it back at the ReadyForQuery that leaves it idle with nothing owed; named prepared statements are refused then,
- * because they would not survive the hand-back.
+ * it back at the ReadyForQuery that leaves it idle with nothing owed. Named prepared statements then live under
+ * server-side names of Airlock's ({@code airlock_} and a hash of the text and parameter types, shared by every
+ * session that prepares the same statement), prepared again, before a Bind or Describe, on whichever connection
+ * serves the session and lacks them — as pgbouncer does since 1.21; the agent's own Parse and Close of a statement
+ * the connection already has are answered by Airlock in their place in the response stream.
  *
  * <p>A denial is answered by sending the server a statement that fails with SQLSTATE 42501 in place of the
  * agent's, so the server itself leaves the transaction failed and skips to Sync exactly as it would for a
@@ -84,10 +88,20 @@ final class ProxyConnection {
     /** What the server owes for a message sent to it. */
     enum Expect {
         PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, INJECTED_PARSE, INJECTED_BIND, INJECTED_EXECUTE,
+        /** A pooled session's named statement prepared again on this connection: ParseComplete swallowed, errors relayed. */
+        REPREPARE,
+        /** Close of a server-side name before it is prepared again or evicted: CloseComplete swallowed. */
+        INJECTED_CLOSE,
+        /** Answered by Airlock (ParseComplete, CloseComplete) once everything before it has been answered. */
+        SYNTHETIC_PARSE, SYNTHETIC_CLOSE,
         SYNC, QUERY, FUNCTION_CALL, INJECTED_QUERY;
 
         boolean extended() {
-            return ordinal() <= INJECTED_EXECUTE.ordinal();
+            return ordinal() <= SYNTHETIC_CLOSE.ordinal();
+        }
+
+        boolean synthetic() {
+            return this == SYNTHETIC_PARSE || this == SYNTHETIC_CLOSE;
         }
 
         boolean injected() {
@@ -108,6 +122,12 @@ final class ProxyConnection {
         long rows = -1;
         String errorCode;
         String tag;
+        /** For a Parse of a pooled session's named statement: its server-side and its own name. */
+        String serverStatement;
+        String clientStatement;
+        /** For a synthetic CloseComplete: the statement to give back if the server skips to Sync before it. */
+        Prepared closed;
+        String closedSql;
 
         Pending(Expect expect, Command command, ErrorResponse denial) {
             this.expect = expect;
@@ -139,8 +159,11 @@ final class ProxyConnection {
     /** The upstream connection held now, or {@code null} (pooled, between transactions). */
     private ServerConnection server;
     private boolean acquiring;
-    /** Frames for the server written while none is held; sent in order once one is. */
-    private final ArrayDeque<ByteBuf> outbox = new ArrayDeque<>();
+    /**
+     * What is to be written to the server while none is held, in order once one is: frames, and writes that depend
+     * on the connection ({@link #withServer}); the latter hold no buffers.
+     */
+    private final ArrayDeque<Object> outbox = new ArrayDeque<>();
     private boolean shuttingDown;
     /** When either side last sent something (per read batch); for the idle timeout. */
     private long lastActivityNanos;
@@ -154,6 +177,12 @@ final class ProxyConnection {
     private long backlogBytes;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final Map<String, String> statements = new HashMap<>();
+    /** A pooled session's named statements: its name → what to prepare under which server-side name. */
+    private final Map<String, Prepared> named = new HashMap<>();
+    /** A DEALLOCATE or DISCARD ran: the connection's prepared statements are forgotten at its ReadyForQuery. */
+    private boolean forgetPreparedAtReady;
+
+    private record Prepared(String serverName, String sql, int[] parameterTypes) {}
     private final Map<String, Command> portals = new HashMap<>();
     private TransactionStatus status;
     private boolean parked;
@@ -244,6 +273,20 @@ final class ProxyConnection {
             return;
         }
         outbox.add(frame);
+        acquireServer();
+    }
+
+    /** Runs {@code write} with the upstream connection, at once or, pooled, once one is taken from the pool. */
+    private void withServer(Consumer<ServerConnection> write) {
+        if (server != null) {
+            write.accept(server);
+            return;
+        }
+        outbox.add(write);
+        acquireServer();
+    }
+
+    private void acquireServer() {
         if (!acquiring) {
             acquiring = true;
             io.netty.util.concurrent.Future<ServerConnection> f = pool.acquire(tracked);
@@ -273,9 +316,15 @@ final class ProxyConnection {
         }
         server = c;
         c.attach(owner, tracked);
-        ByteBuf b;
-        while ((b = outbox.poll()) != null) {
-            c.channel.write(b, c.channel.voidPromise());
+        Object o;
+        while ((o = outbox.poll()) != null) {
+            if (o instanceof ByteBuf b) {
+                c.channel.write(b, c.channel.voidPromise());
+            } else {
+                @SuppressWarnings("unchecked")
+                Consumer<ServerConnection> write = (Consumer<ServerConnection>) o;
+                write.accept(c);
+            }
         }
         if (!draining) {
             drain();
@@ -359,7 +408,7 @@ final class ProxyConnection {
         FrontendMessage m;
         try {
             m = switch (type) {
-                case QUERY, PARSE, BIND, EXECUTE, CLOSE, FUNCTION_CALL -> type.decodeBody(frame);
+                case QUERY, PARSE, BIND, EXECUTE, CLOSE, DESCRIBE, FUNCTION_CALL -> type.decodeBody(frame);
                 default -> null;
             };
         } catch (CorruptedFrameException e) {
@@ -368,21 +417,29 @@ final class ProxyConnection {
             return;
         }
         switch (type) {
-            case QUERY -> admit(frame, new Command(Protocol.POSTGRES, Command.Kind.SQL_QUERY, ((Query) m).sql(), null),
-                    c -> forward(frame, new Pending(Expect.QUERY, c, null)), this::denySimple);
+            case QUERY -> admit(frame, new Command(Protocol.POSTGRES, Command.Kind.SQL_QUERY, ((Query) m).sql(), null), c -> {
+                noteDeallocation(((Query) m).sql());
+                forward(frame, new Pending(Expect.QUERY, c, null));
+            }, this::denySimple);
             case PARSE -> {
                 Parse p = (Parse) m;
-                if (pooled() && !p.name().isEmpty()) {
+                boolean shared = pooled() && !p.name().isEmpty();
+                if (shared && statements.containsKey(p.name())) {
+                    // the server would say so for its own names; under a shared server-side name Airlock must
                     frame.release();
-                    rejectExtended(ErrorResponse.error(PostgresError.FEATURE_NOT_SUPPORTED.sqlState(),
-                            "named prepared statements are not supported on pooled connection '" + session.connection().name() + "'",
-                            "statement \"" + p.name() + "\"; the upstream connection is shared between sessions per transaction",
-                            "Use unnamed statements (pgjdbc: prepareThreshold=0), or connect through a connection without pooling."));
+                    rejectExtended(ErrorResponse.error("42P05", "prepared statement \"" + p.name() + "\" already exists",
+                            null, null));
                     return;
                 }
                 admit(frame, new Command(Protocol.POSTGRES, Command.Kind.SQL_PREPARE, p.sql(), null), c -> {
+                    noteDeallocation(p.sql());
                     statements.put(p.name(), p.sql());
-                    forward(frame, new Pending(Expect.PARSE, null, null));
+                    if (shared) {
+                        frame.release();
+                        prepareShared(p);
+                    } else {
+                        forward(frame, new Pending(Expect.PARSE, null, null));
+                    }
                 }, this::denyExtended);
             }
             case BIND -> {
@@ -396,15 +453,50 @@ final class ProxyConnection {
                 }
                 admit(frame, new Command(Protocol.POSTGRES, Command.Kind.SQL_EXECUTE, sql, parameters(b)), c -> {
                     portals.put(b.portal(), c);
-                    forward(frame, new Pending(Expect.BIND, null, null));
+                    Prepared ps = named.get(b.statement());
+                    if (ps == null) {
+                        forward(frame, new Pending(Expect.BIND, null, null));
+                        return;
+                    }
+                    frame.release();
+                    withServer(srv -> {
+                        ensurePrepared(srv, ps);
+                        write(srv, new Pending(Expect.BIND, null, null), new Bind(b.portal(), ps.serverName(),
+                                b.parameterFormats(), b.parameters(), b.resultFormats()));
+                    });
                 }, this::denyExtended);
             }
             case EXECUTE -> forward(frame, new Pending(Expect.EXECUTE, portals.get(((Execute) m).portal()), null));
-            case DESCRIBE -> forward(frame, new Pending(Expect.DESCRIBE, null, null));
+            case DESCRIBE -> {
+                Describe d = (Describe) m;
+                Prepared ps = d.target() == 'S' ? named.get(d.name()) : null;
+                if (ps == null) {
+                    forward(frame, new Pending(Expect.DESCRIBE, null, null));
+                } else {
+                    frame.release();
+                    withServer(srv -> {
+                        ensurePrepared(srv, ps);
+                        write(srv, new Pending(Expect.DESCRIBE, null, null), new Describe('S', ps.serverName()));
+                    });
+                }
+            }
             case CLOSE -> {
                 Close c = (Close) m;
                 if (c.target() == 'S') {
                     statements.remove(c.name());
+                    Prepared gone = named.remove(c.name());
+                    if (gone != null) {
+                        // the server-side statement stays for the next session that prepares the same; the agent
+                        // gets its CloseComplete in turn
+                        frame.release();
+                        Pending pe = synthetic(Expect.SYNTHETIC_CLOSE);
+                        if (pe != null) {
+                            pe.clientStatement = c.name();
+                            pe.closed = gone;
+                            pe.closedSql = gone.sql();
+                        }
+                        return;
+                    }
                 } else {
                     portals.remove(c.name());
                 }
@@ -459,6 +551,110 @@ final class ProxyConnection {
             pending.add(p);
         }
         send(frame);
+    }
+
+    /** Simple queries after which the connection's prepared statements may be gone. */
+    private static final java.util.regex.Pattern DEALLOCATES =
+            java.util.regex.Pattern.compile("\\b(?:DEALLOCATE|DISCARD)\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
+    private static final java.util.regex.Pattern DEALLOCATES_ALL = java.util.regex.Pattern.compile(
+            "\\b(?:DEALLOCATE\\s+(?:PREPARE\\s+)?ALL|DISCARD\\s+ALL)\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /** A pooled session's DEALLOCATE or DISCARD (simple or extended): what the connection has prepared is in doubt. */
+    private void noteDeallocation(String sql) {
+        if (!pooled() || !DEALLOCATES.matcher(sql).find()) {
+            return;
+        }
+        forgetPreparedAtReady = true;
+        if (DEALLOCATES_ALL.matcher(sql).find()) {
+            // the session's own statements are gone, as they would be on a connection of its own
+            named.keySet().forEach(statements::remove);
+            named.clear();
+        }
+    }
+
+    /** A pooled session's Parse of a named statement: prepared under its shared server-side name, unless already there. */
+    private void prepareShared(Parse p) {
+        Prepared ps = new Prepared(serverName(p), p.sql(), p.parameterTypes());
+        named.put(p.name(), ps);
+        withServer(srv -> {
+            if (srv.isPrepared(ps.serverName())) {
+                Pending pe = synthetic(Expect.SYNTHETIC_PARSE);
+                if (pe != null) {
+                    pe.clientStatement = p.name();
+                }
+                return;
+            }
+            closeEvicted(srv, srv.markPrepared(ps.serverName()));
+            Pending pe = new Pending(Expect.PARSE, null, null);
+            pe.serverStatement = ps.serverName();
+            pe.clientStatement = p.name();
+            write(srv, pe, new Parse(ps.serverName(), ps.sql(), ps.parameterTypes()));
+        });
+    }
+
+    /** Before a Bind or Describe of a shared statement: prepares it on this connection if it lacks it. */
+    private void ensurePrepared(ServerConnection srv, Prepared ps) {
+        if (srv.isPrepared(ps.serverName())) {
+            return;
+        }
+        closeEvicted(srv, srv.markPrepared(ps.serverName()));
+        // not an error when it does not exist; when it does (after a DISCARD we only suspect), this makes room
+        write(srv, new Pending(Expect.INJECTED_CLOSE, null, null), new Close('S', ps.serverName()));
+        Pending pe = new Pending(Expect.REPREPARE, null, null);
+        pe.serverStatement = ps.serverName();
+        write(srv, pe, new Parse(ps.serverName(), ps.sql(), ps.parameterTypes()));
+    }
+
+    private void closeEvicted(ServerConnection srv, String evicted) {
+        if (evicted != null) {
+            write(srv, new Pending(Expect.INJECTED_CLOSE, null, null), new Close('S', evicted));
+        }
+    }
+
+    private void write(ServerConnection srv, Pending p, FrontendMessage m) {
+        pending.add(p);
+        ByteBuf buf = srv.channel.alloc().buffer();
+        m.encode(buf);
+        srv.channel.write(buf, srv.channel.voidPromise());
+    }
+
+    /** The server-side name of a shared statement: the same for the same text and parameter types. */
+    static String serverName(Parse p) {
+        java.security.MessageDigest md = dev.airlock.policy.Digests.sha256();
+        md.update(p.sql().getBytes(StandardCharsets.UTF_8));
+        for (int t : p.parameterTypes()) {
+            md.update(new byte[] {0, (byte) (t >>> 24), (byte) (t >>> 16), (byte) (t >>> 8), (byte) t});
+        }
+        return "airlock_" + HexFormat.of().formatHex(md.digest(), 0, 12);
+    }
+
+    /**
+     * An answer Airlock gives in place of the server's, in its turn: now when nothing is owed before it (returns
+     * {@code null}), else queued (returns its entry).
+     */
+    private Pending synthetic(Expect e) {
+        if (pending.isEmpty()) {
+            client.write(syntheticAnswer(e), client.voidPromise());
+            return null;
+        }
+        Pending p = new Pending(e, null, null);
+        pending.add(p);
+        return p;
+    }
+
+    private ByteBuf syntheticAnswer(Expect e) {
+        ByteBuf b = client.alloc().buffer(5);
+        b.writeByte(e == Expect.SYNTHETIC_PARSE ? '1' : '3').writeInt(4);
+        return b;
+    }
+
+    /** Writes the synthetic answers that are now at the head of what is owed. */
+    private void emitSynthetic() {
+        Pending head;
+        while ((head = pending.peek()) != null && head.expect.synthetic()) {
+            pending.poll();
+            client.write(syntheticAnswer(head.expect), client.voidPromise());
+        }
     }
 
     /** Asks the gate; parks the agent side until the verdict, which may come at once. */
@@ -606,15 +802,25 @@ final class ProxyConnection {
         switch (type) {
             case PARSE_COMPLETE, BIND_COMPLETE -> {
                 if (head != null && (head.expect == Expect.PARSE || head.expect == Expect.BIND
-                        || head.expect == Expect.INJECTED_PARSE || head.expect == Expect.INJECTED_BIND)) {
+                        || head.expect == Expect.INJECTED_PARSE || head.expect == Expect.INJECTED_BIND
+                        || head.expect == Expect.REPREPARE)) {
                     pending.poll();
-                    if (head.expect.injected()) {
+                    if (head.expect.injected() || head.expect == Expect.REPREPARE) {
                         frame.release();
+                        emitSynthetic();
                         return;
                     }
                 }
             }
-            case CLOSE_COMPLETE -> popIf(head, Expect.CLOSE);
+            case CLOSE_COMPLETE -> {
+                if (head != null && head.expect == Expect.INJECTED_CLOSE) {
+                    pending.poll();
+                    frame.release();
+                    emitSynthetic();
+                    return;
+                }
+                popIf(head, Expect.CLOSE);
+            }
             case ROW_DESCRIPTION, NO_DATA -> popIf(head, Expect.DESCRIBE);
             case COMMAND_COMPLETE -> {
                 if (head != null && head.command != null) {
@@ -641,8 +847,19 @@ final class ProxyConnection {
                     head.errorCode = e.sqlState();
                 }
                 if (head != null && head.expect.extended()) {
+                    // the server skips to Sync: what it was to prepare from here on is not prepared
                     while (!pending.isEmpty() && pending.peek().expect.extended()) {
                         Pending p = pending.poll();
+                        if (p.serverStatement != null && server != null) {
+                            server.forgetPrepared(p.serverStatement);
+                        }
+                        if (p.closed != null) {
+                            named.put(p.clientStatement, p.closed); // its Close is skipped too
+                            statements.put(p.clientStatement, p.closedSql);
+                        } else if (p.clientStatement != null) {
+                            named.remove(p.clientStatement);
+                            statements.remove(p.clientStatement);
+                        }
                         if (p.expect == Expect.EXECUTE) {
                             if (p.errorCode == null) {
                                 p.errorCode = e.sqlState();
@@ -654,6 +871,10 @@ final class ProxyConnection {
             }
             case READY_FOR_QUERY -> {
                 status = ((ReadyForQuery) type.decodeBody(frame)).status();
+                if (forgetPreparedAtReady && server != null) {
+                    forgetPreparedAtReady = false;
+                    server.forgetAllPrepared();
+                }
                 while (!pending.isEmpty()) {
                     Pending p = pending.poll();
                     finish(p);
@@ -672,6 +893,7 @@ final class ProxyConnection {
             }
         }
         client.write(frame, client.voidPromise());
+        emitSynthetic();
         if (ready) {
             if (shuttingDown && status == TransactionStatus.IDLE && pending.isEmpty() && backlog.isEmpty() && !parked) {
                 terminateForShutdown();
@@ -763,8 +985,11 @@ final class ProxyConnection {
         while ((b = backlog.poll()) != null) {
             b.release();
         }
-        while ((b = outbox.poll()) != null) {
-            b.release();
+        Object o;
+        while ((o = outbox.poll()) != null) {
+            if (o instanceof ByteBuf f) {
+                f.release();
+            }
         }
         ServerConnection c = server;
         server = null;

@@ -63,6 +63,12 @@ final class ServerConnection {
     /** The tracked parameters of the session it serves, updated when that session changes one itself. */
     private Map<String, String> ownerWants;
     private boolean syncing;
+    /**
+     * The server-side names of the sessions' named statements prepared here (pooled connections), least recently
+     * used first; at most {@link #MAX_PREPARED}, as pgbouncer's {@code max_prepared_statements}.
+     */
+    private final LinkedHashMap<String, Boolean> prepared = new LinkedHashMap<>(16, 0.75f, true);
+    static final int MAX_PREPARED = 200;
     private boolean closed;
     long idleSinceNanos;
     /** Still counted in its pool's open connections. */
@@ -107,6 +113,32 @@ final class ServerConnection {
         owner = o;
         ownerWants = wants;
         channel.read();
+    }
+
+    /** Whether the statement is prepared here (and marks it recently used). */
+    boolean isPrepared(String serverName) {
+        return prepared.get(serverName) != null;
+    }
+
+    /** Records a statement as prepared here; returns the least recently used one to close, when over the limit. */
+    String markPrepared(String serverName) {
+        prepared.put(serverName, Boolean.TRUE);
+        if (prepared.size() <= MAX_PREPARED) {
+            return null;
+        }
+        String eldest = prepared.keySet().iterator().next();
+        prepared.remove(eldest);
+        return eldest;
+    }
+
+    /** The statement is not (or may not be) prepared here after all. */
+    void forgetPrepared(String serverName) {
+        prepared.remove(serverName);
+    }
+
+    /** A session ran DEALLOCATE or DISCARD: any of them may be gone. */
+    void forgetAllPrepared() {
+        prepared.clear();
     }
 
     /** Stops relaying to the current owner; the connection keeps reading so a server going away is noticed. */
