@@ -5,6 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.airlock.connectors.postgres.message.AuthenticationCleartextPassword;
 import dev.airlock.connectors.postgres.message.BackendMessage;
+import dev.airlock.connectors.postgres.message.Bind;
+import dev.airlock.connectors.postgres.message.Close;
+import dev.airlock.connectors.postgres.message.Execute;
+import dev.airlock.connectors.postgres.message.Flush;
+import dev.airlock.connectors.postgres.message.Parse;
+import dev.airlock.connectors.postgres.message.ParseComplete;
+import dev.airlock.connectors.postgres.message.ReadyForQuery;
+import dev.airlock.connectors.postgres.message.Sync;
 import dev.airlock.connectors.postgres.message.ErrorResponse;
 import dev.airlock.connectors.postgres.message.ParameterStatus;
 import dev.airlock.connectors.postgres.message.PasswordMessage;
@@ -326,6 +334,60 @@ class PostgresProxyIT {
                     assertThat(rs.next()).isTrue();
                     assertThat(rs.getString(1)).isEqualTo("v" + i + "!");
                 }
+            }
+        }
+    }
+
+    /** What arrives up to ReadyForQuery: message names, {@code -} for relay-only ones (DataRow, CloseComplete). */
+    private static List<String> answers(RawClient c) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        while (true) {
+            BackendMessage m = c.read();
+            out.add(m == null ? "-" : m instanceof ErrorResponse e ? "Error " + e.sqlState() : m.getClass().getSimpleName());
+            if (m instanceof ReadyForQuery) {
+                return out;
+            }
+        }
+    }
+
+    @Test
+    void poolingAnswersInTurnForStatementsTheConnectionHasAndUndoesWhatAnErrorSkips() throws Exception {
+        String pooled = "pooled1raw_" + db.database();
+        gate.connections.put(pooled, gate.connections.get(db.database()).withPool(
+                new UpstreamTarget.Pool(1, java.time.Duration.ofMinutes(1))));
+        try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate, 1);
+             Connection a = serverPrepared(s, pooled); PreparedStatement pa = a.prepareStatement("SELECT 42")) {
+            try (ResultSet rs = pa.executeQuery()) { // the one pooled connection now has "SELECT 42"
+                assertThat(rs.next()).isTrue();
+            }
+            try (RawClient c = new RawClient(s.port())) {
+                c.send(new StartupMessage(StartupMessage.PROTOCOL_3_0, Map.of("user", "agent-1", "database", pooled)));
+                assertThat(c.read()).isEqualTo(AuthenticationCleartextPassword.INSTANCE);
+                c.send(PasswordMessage.password(TestGate.TOKEN));
+                answers(c);
+                // answered by Airlock, and flushed although the server has nothing to send
+                c.send(new Parse("S_1", "SELECT 42", new int[0]));
+                c.send(Flush.INSTANCE);
+                assertThat(c.read()).isEqualTo(ParseComplete.INSTANCE);
+                // after the error the server skips the rest: Airlock's own answers for them are dropped too
+                c.send(new Bind("", "S_1", new short[0], List.of(), new short[0]));
+                c.send(new Execute("", 0));
+                c.send(new Parse("S_bad", "SELECT nope FROM no_such_table", new int[0]));
+                c.send(new Parse("S_3", "SELECT 42", new int[0]));
+                c.send(new Close('S', "S_1"));
+                c.send(Sync.INSTANCE);
+                assertThat(answers(c)).containsExactly("BindComplete", "-", "CommandComplete", "Error 42P01", "ReadyForQuery");
+                // so S_1 is still there (its Close was skipped) and S_3 never was
+                c.send(new Bind("", "S_1", new short[0], List.of(), new short[0]));
+                c.send(new Execute("", 0));
+                c.send(new Parse("S_3", "SELECT 42", new int[0]));
+                c.send(new Close('S', "S_1"));
+                c.send(Sync.INSTANCE);
+                assertThat(answers(c)).containsExactly("BindComplete", "-", "CommandComplete", "ParseComplete", "-",
+                        "ReadyForQuery");
+                c.send(new Parse("S_3", "SELECT 42", new int[0]));
+                c.send(Sync.INSTANCE);
+                assertThat(answers(c)).containsExactly("Error 42P05", "ReadyForQuery");
             }
         }
     }

@@ -181,6 +181,8 @@ final class ProxyConnection {
     private final Map<String, Prepared> named = new HashMap<>();
     /** A DEALLOCATE or DISCARD ran: the connection's prepared statements are forgotten at its ReadyForQuery. */
     private boolean forgetPreparedAtReady;
+    /** Airlock wrote an answer of its own outside the relay of a server read: flush it after this read. */
+    private boolean answeredHere;
 
     private record Prepared(String serverName, String sql, int[] parameterTypes) {}
     private final Map<String, Command> portals = new HashMap<>();
@@ -358,6 +360,11 @@ final class ProxyConnection {
         lastActivityNanos = System.nanoTime();
         if (server != null) {
             server.channel.flush();
+        }
+        if (answeredHere) {
+            // Airlock's own answers (a synthetic ParseComplete, say) may be all the agent waits for
+            answeredHere = false;
+            client.flush();
         }
         readMore();
     }
@@ -635,6 +642,7 @@ final class ProxyConnection {
     private Pending synthetic(Expect e) {
         if (pending.isEmpty()) {
             client.write(syntheticAnswer(e), client.voidPromise());
+            answeredHere = true;
             return null;
         }
         Pending p = new Pending(e, null, null);
