@@ -11,6 +11,7 @@ import dev.airlock.connectors.postgres.message.Execute;
 import dev.airlock.connectors.postgres.message.Flush;
 import dev.airlock.connectors.postgres.message.Parse;
 import dev.airlock.connectors.postgres.message.ParseComplete;
+import dev.airlock.connectors.postgres.message.Query;
 import dev.airlock.connectors.postgres.message.ReadyForQuery;
 import dev.airlock.connectors.postgres.message.Sync;
 import dev.airlock.connectors.postgres.message.ErrorResponse;
@@ -187,6 +188,57 @@ class PostgresProxyIT {
                  ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'bound-%'")) {
                 rs.next();
                 assertThat(rs.getInt(1)).as("upstream connections opened for 12 sessions").isLessThanOrEqualTo(4);
+            }
+        }
+    }
+
+    private RawClient rawSession(ProxyServer s, String connection, String workMem) throws Exception {
+        RawClient c = new RawClient(s.port());
+        c.send(new StartupMessage(StartupMessage.PROTOCOL_3_0, Map.of("user", "agent-1", "database", connection,
+                "application_name", "budget-test", "work_mem", workMem)));
+        assertThat(c.read()).isEqualTo(AuthenticationCleartextPassword.INSTANCE);
+        c.send(PasswordMessage.password(TestGate.TOKEN));
+        assertThat(answers(c)).doesNotContain("ErrorResponse").last().isEqualTo("ReadyForQuery");
+        return c;
+    }
+
+    /** Fails (division by zero) unless the session's work_mem is {@code value}; DataRow and RowDescription read as "-". */
+    private static String ownWorkMem(String value) {
+        return "SELECT 1 / (current_setting('work_mem') = '" + value + "')::int";
+    }
+
+    @Test
+    void poolSizeBoundsUpstreamConnectionsAcrossPoolsOfOtherStartupParameters() throws Exception {
+        // work_mem keys a pool of its own per value, but all pools of the target share its size (2 here):
+        // an agent varying it cannot open more upstream connections than that
+        String pooled = "pooled2wm_" + db.database();
+        gate.connections.put(pooled, gate.connections.get(db.database()).withPool(
+                new UpstreamTarget.Pool(2, java.time.Duration.ofMinutes(1))));
+        try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate, 1)) {
+            for (int i = 1; i <= 6; i++) {
+                try (RawClient c = rawSession(s, pooled, i + "MB")) {
+                    c.send(new Query(ownWorkMem(i + "MB")));
+                    assertThat(answers(c)).containsExactly("-", "-", "CommandComplete", "ReadyForQuery");
+                }
+            }
+            try (Connection direct = db.connect(); Statement st = direct.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'budget-test'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isLessThanOrEqualTo(2);
+            }
+            // both connections busy in transactions: a third value waits, and gets a connection when one is released
+            try (RawClient a = rawSession(s, pooled, "7MB"); RawClient b = rawSession(s, pooled, "8MB");
+                 RawClient c = rawSession(s, pooled, "9MB")) {
+                a.send(new Query("BEGIN; SELECT 1"));
+                answers(a);
+                b.send(new Query("BEGIN; SELECT 1"));
+                answers(b);
+                c.send(new Query(ownWorkMem("9MB")));
+                a.send(new Query("COMMIT"));
+                assertThat(answers(a)).last().isEqualTo("ReadyForQuery");
+                assertThat(answers(c)).containsExactly("-", "-", "CommandComplete", "ReadyForQuery");
+                b.send(new Query("COMMIT"));
+                answers(b);
             }
         }
     }

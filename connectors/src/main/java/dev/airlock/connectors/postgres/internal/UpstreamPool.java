@@ -16,11 +16,53 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Idle upstream connections of one target and one set of startup parameters, on one event loop (so a connection
- * and every agent session it serves share a thread and nothing here needs a lock). At most {@code limit}
- * connections are open; sessions beyond that wait in order, up to the connect timeout. The most recently used
- * idle connection is handed out first; connections idle for longer than the pool's idle timeout are closed.
+ * and every agent session it serves share a thread and nothing here needs a lock). The pools of one target on one
+ * loop share a {@link Budget}: together they hold at most its limit of connections, however many sets of startup
+ * parameters agents send, so varying one cannot exhaust the server's connections. A pool that needs a connection
+ * beyond the budget takes it from an idle one of a sibling (closing that); failing that, its sessions wait in
+ * order, up to the connect timeout, and a sibling that releases a connection while they wait closes it for them.
+ * The most recently used idle connection is handed out first; connections idle for longer than the pool's idle
+ * timeout are closed.
  */
 final class UpstreamPool {
+
+    /** The connections one target may have open on one event loop, over all its pools. */
+    static final class Budget {
+        final int limit;
+        int open;
+        /** The listener is shutting down: no pool of the budget opens connections any more. */
+        volatile boolean closed;
+        /** The pools with connections or waiting sessions (an empty one leaves, so these stay few). */
+        final java.util.Set<UpstreamPool> pools = new java.util.LinkedHashSet<>();
+
+        Budget(int limit) {
+            this.limit = limit;
+        }
+
+        /** Closes one idle connection of a pool other than {@code except}; whether there was one. */
+        boolean evictIdle(UpstreamPool except) {
+            for (UpstreamPool p : pools) {
+                if (p != except && !p.idle.isEmpty()) {
+                    ServerConnection c = p.idle.pollLast();
+                    p.forget(c);
+                    c.terminate();
+                    p.unlistIfEmpty();
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** A pool (other than {@code except}) with sessions waiting, or {@code null}. */
+        UpstreamPool waiting(UpstreamPool except) {
+            for (UpstreamPool p : pools) {
+                if (p != except && !p.waiters.isEmpty()) {
+                    return p;
+                }
+            }
+            return null;
+        }
+    }
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamPool.class);
 
@@ -29,7 +71,10 @@ final class UpstreamPool {
     private final UpstreamTarget target;
     private final Map<String, String> parameters;
     private final PostgresListenerConfig config;
-    private final int limit;
+    private final Budget budget;
+    /** Run when the pool has nothing left (its owner forgets it). */
+    private final Runnable onEmpty;
+    private boolean listed = true;
     private final ArrayDeque<ServerConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Promise<ServerConnection>> waiters = new ArrayDeque<>();
     private int open;
@@ -37,13 +82,28 @@ final class UpstreamPool {
     private boolean closed;
 
     UpstreamPool(EventLoop loop, Class<? extends Channel> channelType, UpstreamTarget target, Map<String, String> parameters,
-                 PostgresListenerConfig config, int limit) {
+                 PostgresListenerConfig config, Budget budget, Runnable onEmpty) {
         this.loop = loop;
         this.channelType = channelType;
         this.target = target;
         this.parameters = Map.copyOf(parameters);
         this.config = config;
-        this.limit = limit;
+        this.budget = budget;
+        this.onEmpty = onEmpty;
+        budget.pools.add(this);
+    }
+
+    /** With no connection and nobody waiting, the pool leaves its budget and its owner. */
+    private void unlistIfEmpty() {
+        if (listed && open == 0 && waiters.isEmpty() && idle.isEmpty()) {
+            listed = false;
+            budget.pools.remove(this);
+            if (sweeper != null) {
+                sweeper.cancel(false);
+                sweeper = null;
+            }
+            onEmpty.run();
+        }
     }
 
     /**
@@ -87,6 +147,10 @@ final class UpstreamPool {
     /** A logged-in connection, idle or new, as it is. */
     private Future<ServerConnection> acquire() {
         assert loop.inEventLoop();
+        if (!listed) {
+            listed = true; // a session that kept this pool comes back
+            budget.pools.add(this);
+        }
         Promise<ServerConnection> p = loop.newPromise();
         ServerConnection c;
         while ((c = idle.pollFirst()) != null) {
@@ -96,15 +160,15 @@ final class UpstreamPool {
             }
             forget(c);
         }
-        if (closed) {
+        if (closed || budget.closed) {
             p.setFailure(new IllegalStateException("listener is shutting down"));
-        } else if (open < limit) {
+        } else if (budget.open < budget.limit || budget.evictIdle(this)) {
             connect(p);
         } else {
             waiters.add(p);
             ScheduledFuture<?> timeout = loop.schedule(() -> {
                 if (waiters.remove(p)) {
-                    p.tryFailure(new TimeoutException("all " + limit + " pooled upstream connections stayed busy for "
+                    p.tryFailure(new TimeoutException("all " + budget.limit + " pooled upstream connections stayed busy for "
                             + config.upstreamConnectTimeout().toMillis() + " ms"));
                 }
             }, config.upstreamConnectTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -115,6 +179,7 @@ final class UpstreamPool {
 
     private void connect(Promise<ServerConnection> p) {
         open++;
+        budget.open++;
         UpstreamHandshakeHandler.connect(loop, channelType, target, parameters, config).addListener(f -> {
             if (f.isSuccess()) {
                 ServerConnection c = new ServerConnection((UpstreamHandshakeHandler.Ready) f.getNow(), this);
@@ -123,8 +188,10 @@ final class UpstreamPool {
                 }
             } else {
                 open--;
+                budget.open--;
                 p.tryFailure(f.cause());
                 serveWaiter();
+                unlistIfEmpty();
             }
         });
     }
@@ -141,9 +208,17 @@ final class UpstreamPool {
                 return;
             }
         }
-        if (closed) {
+        if (closed || budget.closed) {
             forget(c);
             c.terminate();
+            return;
+        }
+        if (budget.waiting(this) != null) {
+            // a sibling's sessions wait for room in the budget: this connection's parameters are not theirs
+            forget(c);
+            c.terminate();
+            serveWaiter();
+            unlistIfEmpty();
             return;
         }
         c.detach();
@@ -161,6 +236,7 @@ final class UpstreamPool {
         forget(c);
         c.terminate();
         serveWaiter();
+        unlistIfEmpty();
     }
 
     /** Counts a connection out, once. */
@@ -168,13 +244,15 @@ final class UpstreamPool {
         if (c.counted) {
             c.counted = false;
             open--;
+            budget.open--;
         }
     }
 
+    /** Room was freed in the budget: it goes to a session waiting here, else in a sibling. */
     private void serveWaiter() {
-        if (!waiters.isEmpty() && open < limit && !closed) {
-            Promise<ServerConnection> w = waiters.poll();
-            connect(w);
+        UpstreamPool p = waiters.isEmpty() ? budget.waiting(this) : this;
+        if (p != null && budget.open < budget.limit && !p.closed && !budget.closed) {
+            p.connect(p.waiters.poll());
         }
     }
 
@@ -186,6 +264,7 @@ final class UpstreamPool {
             log.debug("{}: closing pooled upstream connection idle for longer than {}", c.channel, target.pool().idleTimeout());
             c.terminate();
         }
+        unlistIfEmpty();
     }
 
     /** Closes idle connections and refuses new sessions; busy ones close when their session releases them. */

@@ -14,18 +14,30 @@ public final class UpstreamPools implements AutoCloseable {
     private record Key(EventLoop loop, UpstreamTarget target, Map<String, String> parameters) {
     }
 
+    private record BudgetKey(EventLoop loop, UpstreamTarget target) {
+    }
+
     private final ConcurrentHashMap<Key, UpstreamPool> pools = new ConcurrentHashMap<>();
+    /** Touched on the key's event loop only, as the pools are. */
+    private final ConcurrentHashMap<BudgetKey, UpstreamPool.Budget> budgets = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
+    /** Call on the client's event loop. */
     UpstreamPool pool(Channel client, UpstreamTarget target, Map<String, String> parameters, PostgresListenerConfig config) {
         EventLoop loop = client.eventLoop();
-        return pools.computeIfAbsent(new Key(loop, target, Map.copyOf(parameters)), k -> {
-            int loops = 0;
-            for (EventExecutor ignored : loop.parent()) {
-                loops++;
-            }
-            int perLoop = Math.max(1, (target.pool().size() + Math.max(loops, 1) - 1) / Math.max(loops, 1));
-            UpstreamPool p = new UpstreamPool(loop, client.getClass(), target, parameters, config, perLoop);
+        Key key = new Key(loop, target, Map.copyOf(parameters));
+        return pools.computeIfAbsent(key, k -> {
+            UpstreamPool.Budget budget = budgets.computeIfAbsent(new BudgetKey(loop, target), b -> {
+                int loops = 0;
+                for (EventExecutor ignored : loop.parent()) {
+                    loops++;
+                }
+                return new UpstreamPool.Budget(Math.max(1, (target.pool().size() + Math.max(loops, 1) - 1) / Math.max(loops, 1)));
+            });
+            UpstreamPool[] self = new UpstreamPool[1];
+            UpstreamPool p = new UpstreamPool(loop, client.getClass(), target, parameters, config, budget,
+                    () -> pools.remove(key, self[0]));
+            self[0] = p;
             if (closed) {
                 p.close();
             }
@@ -37,6 +49,7 @@ public final class UpstreamPools implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        budgets.values().forEach(b -> b.closed = true); // pools that left the map while empty open nothing either
         pools.values().forEach(UpstreamPool::close);
     }
 }
