@@ -432,7 +432,8 @@ final class ProxyConnection {
                 Parse p = (Parse) m;
                 boolean shared = pooled() && !p.name().isEmpty();
                 if (shared && statements.containsKey(p.name())) {
-                    // the server would say so for its own names; under a shared server-side name Airlock must
+                    // PostgreSQL refuses a second Parse of a name until it is closed; the server never sees the
+                    // agent's names here, so Airlock says so itself
                     frame.release();
                     rejectExtended(ErrorResponse.error("42P05", "prepared statement \"" + p.name() + "\" already exists",
                             null, null));
