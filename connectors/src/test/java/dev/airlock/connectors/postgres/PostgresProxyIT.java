@@ -77,6 +77,15 @@ class PostgresProxyIT {
         }
     }
 
+    /** The agent's pgjdbc login over plain TCP. */
+    static Properties agent() {
+        Properties p = new Properties();
+        p.setProperty("user", "agent-1");
+        p.setProperty("password", TestGate.TOKEN);
+        p.setProperty("sslmode", "disable");
+        return p;
+    }
+
     Connection connect(String mode) throws SQLException {
         return connect(mode, db.database());
     }
@@ -93,10 +102,7 @@ class PostgresProxyIT {
     }
 
     static Connection connectTo(ProxyServer server, String connection) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", "agent-1");
-        p.setProperty("password", TestGate.TOKEN);
-        p.setProperty("sslmode", "disable");
+        Properties p = agent();
         p.setProperty("preferQueryMode", "simple");
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + connection, p);
     }
@@ -128,9 +134,14 @@ class PostgresProxyIT {
 
     /** The same database behind a connection with transaction pooling (2 per I/O thread). */
     String pooled() {
-        String name = "pooled_" + db.database();
+        return pooled("pooled_", 4);
+    }
+
+    /** The same database behind connection {@code prefix + database}, pooling {@code size} connections in all. */
+    String pooled(String prefix, int size) {
+        String name = prefix + db.database();
         gate.connections.put(name, gate.connections.get(db.database()).withPool(
-                new UpstreamTarget.Pool(4, java.time.Duration.ofMinutes(1))));
+                new UpstreamTarget.Pool(size, java.time.Duration.ofMinutes(1))));
         return name;
     }
 
@@ -167,10 +178,7 @@ class PostgresProxyIT {
                 defaultPath = rs.getString(1);
             }
             for (int i = 0; i < 12; i++) {
-                Properties p = new Properties();
-                p.setProperty("user", "agent-1");
-                p.setProperty("password", TestGate.TOKEN);
-                p.setProperty("sslmode", "disable");
+                Properties p = agent();
                 p.setProperty("ApplicationName", "bound-" + i);
                 p.setProperty("assumeMinServerVersion", "10"); // application_name in the startup packet, as libpq sends it
                 if (i % 2 == 0) {
@@ -211,9 +219,7 @@ class PostgresProxyIT {
     void poolSizeBoundsUpstreamConnectionsAcrossPoolsOfOtherStartupParameters() throws Exception {
         // work_mem keys a pool of its own per value, but all pools of the target share its size (2 here):
         // an agent varying it cannot open more upstream connections than that
-        String pooled = "pooled2wm_" + db.database();
-        gate.connections.put(pooled, gate.connections.get(db.database()).withPool(
-                new UpstreamTarget.Pool(2, java.time.Duration.ofMinutes(1))));
+        String pooled = pooled("pooled2wm_", 2);
         try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate, 1)) {
             for (int i = 1; i <= 6; i++) {
                 try (RawClient c = rawSession(s, pooled, i + "MB")) {
@@ -246,9 +252,7 @@ class PostgresProxyIT {
     @Test
     void aSessionsOwnSetFollowsItToTheNextPooledConnection() throws Exception {
         // one I/O thread, one pooled connection: the two sessions take turns on it, statement by statement
-        String pooled = "pooled1_" + db.database();
-        gate.connections.put(pooled, gate.connections.get(db.database()).withPool(
-                new UpstreamTarget.Pool(1, java.time.Duration.ofMinutes(1))));
+        String pooled = pooled("pooled1_", 1);
         try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate, 1);
              Connection a = connectTo(s, pooled); Connection b = connectTo(s, pooled)) {
             assertThat(backendPid(a)).isEqualTo(backendPid(b));
@@ -292,10 +296,7 @@ class PostgresProxyIT {
     }
 
     static Connection serverPrepared(ProxyServer server, String connection) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", "agent-1");
-        p.setProperty("password", TestGate.TOKEN);
-        p.setProperty("sslmode", "disable");
+        Properties p = agent();
         p.setProperty("prepareThreshold", "1"); // pgjdbc: server-prepare under a name (S_1, S_2 …) from the first run
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + connection, p);
     }
@@ -303,9 +304,7 @@ class PostgresProxyIT {
     @Test
     void poolingKeepsNamedPreparedStatementsAcrossTransactionsAndSessions() throws Exception {
         // one I/O thread, one pooled connection: two sessions take turns on it, each with its own S_1
-        String pooled = "pooled1ps_" + db.database();
-        gate.connections.put(pooled, gate.connections.get(db.database()).withPool(
-                new UpstreamTarget.Pool(1, java.time.Duration.ofMinutes(1))));
+        String pooled = pooled("pooled1ps_", 1);
         try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate, 1);
              Connection a = serverPrepared(s, pooled); Connection b = serverPrepared(s, pooled);
              PreparedStatement pa = a.prepareStatement("SELECT name FROM items WHERE id = ?");
@@ -352,9 +351,7 @@ class PostgresProxyIT {
     @Test
     void poolingPreparesNamedStatementsAgainOnAnotherConnectionAndAfterDiscard() throws Exception {
         // one I/O thread, two pooled connections, the most recently used handed out first
-        String pooled = "pooled2ps_" + db.database();
-        gate.connections.put(pooled, gate.connections.get(db.database()).withPool(
-                new UpstreamTarget.Pool(2, java.time.Duration.ofMinutes(1))));
+        String pooled = pooled("pooled2ps_", 2);
         try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate, 1);
              Connection a = serverPrepared(s, pooled); Connection b = serverPrepared(s, pooled);
              PreparedStatement ps = a.prepareStatement("SELECT ?::text || '!'")) {
@@ -404,9 +401,7 @@ class PostgresProxyIT {
 
     @Test
     void poolingAnswersInTurnForStatementsTheConnectionHasAndUndoesWhatAnErrorSkips() throws Exception {
-        String pooled = "pooled1raw_" + db.database();
-        gate.connections.put(pooled, gate.connections.get(db.database()).withPool(
-                new UpstreamTarget.Pool(1, java.time.Duration.ofMinutes(1))));
+        String pooled = pooled("pooled1raw_", 1);
         try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate, 1);
              Connection a = serverPrepared(s, pooled); PreparedStatement pa = a.prepareStatement("SELECT 42")) {
             try (ResultSet rs = pa.executeQuery()) { // the one pooled connection now has "SELECT 42"
@@ -819,10 +814,7 @@ class PostgresProxyIT {
         // Nothing may keep a closed session reachable, such as its idle check still queued on the event loop for the
         // idle timeout (an hour by default): agents that connect for every statement would fill the heap.
         try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate)) {
-            Properties p = new Properties();
-            p.setProperty("user", "agent-1");
-            p.setProperty("password", TestGate.TOKEN);
-            p.setProperty("sslmode", "disable");
+            Properties p = agent();
             gate.closed.clear();
             for (String connection : List.of(db.database(), pooled(), db.database(), pooled())) {
                 try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s.port() + "/" + connection, p);
@@ -847,10 +839,7 @@ class PostgresProxyIT {
     void capsTheWaitInsideATransactionAndLeavesItFailed() throws Exception {
         try (ProxyServer capped = new ProxyServer(PostgresListenerConfig.defaults(null, true)
                 .withMaxWaitInTransaction(java.time.Duration.ofMillis(300)), gate)) {
-            Properties p = new Properties();
-            p.setProperty("user", "agent-1");
-            p.setProperty("password", TestGate.TOKEN);
-            p.setProperty("sslmode", "disable");
+            Properties p = agent();
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + capped.port() + "/" + db.database(), p);
                  Statement s = c.createStatement()) {
                 c.setAutoCommit(false);
@@ -871,10 +860,7 @@ class PostgresProxyIT {
     @Test
     void shutdownEndsIdleSessionsWith57P01() throws Exception {
         try (ProxyServer stopping = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate)) {
-            Properties p = new Properties();
-            p.setProperty("user", "agent-1");
-            p.setProperty("password", TestGate.TOKEN);
-            p.setProperty("sslmode", "disable");
+            Properties p = agent();
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + stopping.port() + "/" + db.database(), p)) {
                 gate.closed.clear();
                 stopping.configurator.shutdown();
