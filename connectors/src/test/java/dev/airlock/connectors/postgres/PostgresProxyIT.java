@@ -440,6 +440,26 @@ class PostgresProxyIT {
     }
 
     @Test
+    void poolingIsNotFooledByDiscardAllInAString() throws Exception {
+        try (Connection c = serverPrepared(proxy, pooled());
+             PreparedStatement ps = c.prepareStatement("SELECT ?::text || ' kept'")) {
+            for (int i = 0; i < 3; i++) {
+                ps.setString(1, "s" + i);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("s" + i + " kept");
+                }
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT 'discard all' /* DISCARD ALL */")) {
+                    assertThat(rs.next()).isTrue();
+                }
+            }
+        }
+        assertThat(gate.admitted.stream().filter(x -> x.text().contains("' kept'")).map(Command::kind).toList())
+                .containsExactly(Command.Kind.SQL_PREPARE, Command.Kind.SQL_EXECUTE, Command.Kind.SQL_EXECUTE,
+                        Command.Kind.SQL_EXECUTE);
+    }
+
+    @Test
     void poolingReportsAFailedNamedParseAndTheSessionGoesOn() throws Exception {
         try (Connection c = serverPrepared(proxy, pooled())) {
             try (PreparedStatement bad = c.prepareStatement("SELECT no_such_column FROM items WHERE id = ?")) {

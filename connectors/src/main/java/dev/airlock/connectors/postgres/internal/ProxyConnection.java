@@ -28,6 +28,8 @@ import dev.airlock.connectors.spi.Gate;
 import dev.airlock.connectors.spi.Outcome;
 import dev.airlock.connectors.spi.Session;
 import dev.airlock.connectors.spi.Verdict;
+import dev.airlock.policy.sql.PreparedChange;
+import dev.airlock.policy.sql.SqlAnalyzer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -561,22 +563,26 @@ final class ProxyConnection {
         send(frame);
     }
 
-    /** Simple queries after which the connection's prepared statements may be gone. */
-    private static final java.util.regex.Pattern DEALLOCATES =
+    /** A cheap first look for statements that may deallocate: only those are lexed, by {@link #ANALYZER}. */
+    private static final java.util.regex.Pattern MAY_DEALLOCATE =
             java.util.regex.Pattern.compile("\\b(?:DEALLOCATE|DISCARD)\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
-    private static final java.util.regex.Pattern DEALLOCATES_ALL = java.util.regex.Pattern.compile(
-            "\\b(?:DEALLOCATE\\s+(?:PREPARE\\s+)?ALL|DISCARD\\s+ALL)\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
+    /** Reads what a statement does to prepared statements (it keeps no state for that). */
+    private static final SqlAnalyzer ANALYZER = new SqlAnalyzer();
 
     /** A pooled session's DEALLOCATE or DISCARD (simple or extended): what the connection has prepared is in doubt. */
     private void noteDeallocation(String sql) {
-        if (!pooled() || !DEALLOCATES.matcher(sql).find()) {
+        if (!pooled() || !MAY_DEALLOCATE.matcher(sql).find()) {
             return;
         }
-        forgetPreparedAtReady = true;
-        if (DEALLOCATES_ALL.matcher(sql).find()) {
-            // the session's own statements are gone, as they would be on a connection of its own
-            named.keySet().forEach(statements::remove);
-            named.clear();
+        for (PreparedChange c : ANALYZER.preparedChanges(sql)) { // not fooled by the words in a string or comment
+            if (c instanceof PreparedChange.Deallocate) {
+                forgetPreparedAtReady = true;
+            } else if (c instanceof PreparedChange.DeallocateAll) {
+                forgetPreparedAtReady = true;
+                // the session's own statements are gone, as they would be on a connection of its own
+                named.keySet().forEach(statements::remove);
+                named.clear();
+            }
         }
     }
 
