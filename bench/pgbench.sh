@@ -8,6 +8,8 @@
 #   MODES="simple extended" bench/pgbench.sh
 #   IO_THREADS=1 bench/pgbench.sh          # airlock demo --io-threads 1
 #   MODES=latency bench/pgbench.sh         # one client (-c 1 -j 1), each transaction's latency logged: p50 / p99
+#   MODES=prepared bench/pgbench.sh        # -M prepared: named statements through transaction pooling (pgbouncer
+#                                          # before 1.21 cannot: its runs fail, shown as 0 TPS)
 #   AIRLOCK_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/airlock.jfr,settings=profile' bench/pgbench.sh
 #   ASYNC_PROFILER=/path/to/libasyncProfiler.so bench/pgbench.sh   # CPU profile of each measured Airlock run
 #
@@ -24,7 +26,7 @@
 # pgbouncer in transaction mode in front of the same server, and stops both at the end. All three use plain
 # TCP on loopback, so the comparison is like for like. Modes: simple, extended (-M), connect (-C, a new
 # connection per transaction), latency (-M simple with a single client and pgbench's per-transaction log, so p50
-# and p99 can be compared; not in the default MODES).
+# and p99 can be compared; not in the default MODES), prepared (-M prepared; not in the default MODES).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -164,6 +166,7 @@ for mode in $MODES; do
       case $mode in
         simple) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M simple) ;;
         extended) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M extended) ;;
+        prepared) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M prepared) ;;
         connect) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M simple -C) ;;
         latency) res=$(run "$mode/$target" "$port" "$user" "$pw" "$pid" -M simple -c 1 -j 1) ;;
       esac
