@@ -440,6 +440,38 @@ class PostgresProxyIT {
     }
 
     @Test
+    void poolingRunsABatchOfANamedStatement() throws Exception {
+        try (Connection c = serverPrepared(proxy, pooled())) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO items (id, name) VALUES (?, ?)")) {
+                for (int i = 0; i < 50; i++) {
+                    ps.setInt(1, 1000 + i);
+                    ps.setString(2, "batch " + i);
+                    ps.addBatch();
+                }
+                assertThat(ps.executeBatch()).hasSize(50).containsOnly(1);
+            }
+            c.commit();
+            c.setAutoCommit(true);
+            for (int round = 0; round < 2; round++) { // a second session's transactions, the same statement
+                try (Connection d = serverPrepared(proxy, pooled());
+                     PreparedStatement ps = d.prepareStatement("INSERT INTO items (id, name) VALUES (?, ?)")) {
+                    for (int i = 0; i < 3; i++) {
+                        ps.setInt(1, 2000 + round * 10 + i);
+                        ps.setString(2, "later");
+                        assertThat(ps.executeUpdate()).isEqualTo(1);
+                    }
+                }
+            }
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT count(*) FROM items WHERE id >= 1000")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(56);
+            }
+        }
+    }
+
+    @Test
     void poolingIsNotFooledByDiscardAllInAString() throws Exception {
         try (Connection c = serverPrepared(proxy, pooled());
              PreparedStatement ps = c.prepareStatement("SELECT ?::text || ' kept'")) {
