@@ -177,6 +177,9 @@ final class ServerConnection {
      * connection is then closed).
      */
     Future<ServerConnection> sync(Map<String, String> wants, Duration timeout) {
+        if (applied.equals(wants)) {
+            return channel.eventLoop().newSucceededFuture(this); // the common case, once per transaction: no SQL built
+        }
         Promise<ServerConnection> done = channel.eventLoop().newPromise();
         String sql = TrackedParameters.syncSql(applied, wants);
         if (sql == null) {
