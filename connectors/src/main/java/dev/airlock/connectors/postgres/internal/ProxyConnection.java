@@ -28,6 +28,7 @@ import dev.airlock.connectors.spi.Gate;
 import dev.airlock.connectors.spi.Outcome;
 import dev.airlock.connectors.spi.Session;
 import dev.airlock.connectors.spi.Verdict;
+import dev.airlock.policy.Digests;
 import dev.airlock.policy.sql.PreparedChange;
 import dev.airlock.policy.sql.SqlAnalyzer;
 import io.netty.bootstrap.Bootstrap;
@@ -45,6 +46,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
@@ -57,6 +59,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,7 +132,6 @@ final class ProxyConnection {
         String clientStatement;
         /** For a synthetic CloseComplete: the statement to give back if the server skips to Sync before it. */
         Prepared closed;
-        String closedSql;
 
         Pending(Expect expect, Command command, ErrorResponse denial) {
             this.expect = expect;
@@ -417,7 +419,8 @@ final class ProxyConnection {
         FrontendMessage m;
         try {
             m = switch (type) {
-                case QUERY, PARSE, BIND, EXECUTE, CLOSE, DESCRIBE, FUNCTION_CALL -> type.decodeBody(frame);
+                case QUERY, PARSE, BIND, EXECUTE, CLOSE, FUNCTION_CALL -> type.decodeBody(frame);
+                case DESCRIBE -> pooled() ? type.decodeBody(frame) : null; // only a pooled session renames statements
                 default -> null;
             };
         } catch (CorruptedFrameException e) {
@@ -478,8 +481,7 @@ final class ProxyConnection {
             }
             case EXECUTE -> forward(frame, new Pending(Expect.EXECUTE, portals.get(((Execute) m).portal()), null));
             case DESCRIBE -> {
-                Describe d = (Describe) m;
-                Prepared ps = d.target() == 'S' ? named.get(d.name()) : null;
+                Prepared ps = m instanceof Describe d && d.target() == 'S' ? named.get(d.name()) : null;
                 if (ps == null) {
                     forward(frame, new Pending(Expect.DESCRIBE, null, null));
                 } else {
@@ -503,7 +505,6 @@ final class ProxyConnection {
                         if (pe != null) {
                             pe.clientStatement = c.name();
                             pe.closed = gone;
-                            pe.closedSql = gone.sql();
                         }
                         return;
                     }
@@ -564,8 +565,7 @@ final class ProxyConnection {
     }
 
     /** A cheap first look for statements that may deallocate: only those are lexed, by {@link #ANALYZER}. */
-    private static final java.util.regex.Pattern MAY_DEALLOCATE =
-            java.util.regex.Pattern.compile("\\b(?:DEALLOCATE|DISCARD)\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
+    private static final Pattern MAY_DEALLOCATE = Pattern.compile("\\b(?:DEALLOCATE|DISCARD)\\b", Pattern.CASE_INSENSITIVE);
     /** Reads what a statement does to prepared statements (it keeps no state for that). */
     private static final SqlAnalyzer ANALYZER = new SqlAnalyzer();
 
@@ -634,7 +634,7 @@ final class ProxyConnection {
 
     /** The server-side name of a shared statement: the same for the same text and parameter types. */
     static String serverName(Parse p) {
-        java.security.MessageDigest md = dev.airlock.policy.Digests.sha256();
+        MessageDigest md = Digests.sha256();
         md.update(p.sql().getBytes(StandardCharsets.UTF_8));
         for (int t : p.parameterTypes()) {
             md.update(new byte[] {0, (byte) (t >>> 24), (byte) (t >>> 16), (byte) (t >>> 8), (byte) t});
@@ -870,7 +870,7 @@ final class ProxyConnection {
                         }
                         if (p.closed != null) {
                             named.put(p.clientStatement, p.closed); // its Close is skipped too
-                            statements.put(p.clientStatement, p.closedSql);
+                            statements.put(p.clientStatement, p.closed.sql());
                         } else if (p.clientStatement != null) {
                             named.remove(p.clientStatement);
                             statements.remove(p.clientStatement);

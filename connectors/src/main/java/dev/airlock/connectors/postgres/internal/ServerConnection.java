@@ -177,14 +177,12 @@ final class ServerConnection {
      * connection is then closed).
      */
     Future<ServerConnection> sync(Map<String, String> wants, Duration timeout) {
-        if (applied.equals(wants)) {
-            return channel.eventLoop().newSucceededFuture(this); // the common case, once per transaction: no SQL built
+        // the common case, once per transaction, builds no SQL
+        String sql = applied.equals(wants) ? null : TrackedParameters.syncSql(applied, wants);
+        if (sql == null) {
+            return channel.eventLoop().newSucceededFuture(this);
         }
         Promise<ServerConnection> done = channel.eventLoop().newPromise();
-        String sql = TrackedParameters.syncSql(applied, wants);
-        if (sql == null) {
-            return done.setSuccess(this);
-        }
         Map<String, String> target = Map.copyOf(wants);
         syncing = true;
         Syncer syncer = new Syncer(done, target);

@@ -8,7 +8,9 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -33,7 +35,7 @@ final class UpstreamPool {
         /** The listener is shutting down: no pool of the budget opens connections any more. */
         volatile boolean closed;
         /** The pools with connections or waiting sessions (an empty one leaves, so these stay few). */
-        final java.util.Set<UpstreamPool> pools = new java.util.LinkedHashSet<>();
+        final Set<UpstreamPool> pools = new LinkedHashSet<>();
 
         Budget(int limit) {
             this.limit = limit;
