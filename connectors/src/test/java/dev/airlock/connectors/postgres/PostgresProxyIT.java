@@ -302,6 +302,26 @@ class PostgresProxyIT {
     }
 
     @Test
+    void aDiscardAllDoesNotLeaveTheNextSessionWithTheServersDefaults() throws Exception {
+        // DISCARD ALL resets the connection's settings too; search_path is not reported back, so Airlock must not
+        // take the connection to still have the value it set for the session before
+        String pooled = pooled("pooled1da_", 1);
+        Properties p = agent();
+        p.setProperty("currentSchema", "pg_catalog"); // the startup parameter search_path
+        try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate, 1)) {
+            try (Connection a = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s.port() + "/" + pooled, p);
+                 Statement st = a.createStatement()) {
+                st.execute("DISCARD ALL");
+            }
+            try (Connection b = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s.port() + "/" + pooled, p);
+                 Statement st = b.createStatement(); ResultSet rs = st.executeQuery("SHOW search_path")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("pg_catalog");
+            }
+        }
+    }
+
+    @Test
     void poolingKeepsNamedPreparedStatementsAcrossTransactionsAndSessions() throws Exception {
         // one I/O thread, one pooled connection: two sessions take turns on it, each with its own S_1
         String pooled = pooled("pooled1ps_", 1);

@@ -185,6 +185,8 @@ final class ProxyConnection {
     private final Map<String, Prepared> named = new HashMap<>();
     /** A DEALLOCATE or DISCARD ran: the connection's prepared statements are forgotten at its ReadyForQuery. */
     private boolean forgetPreparedAtReady;
+    /** A DISCARD ALL (or DEALLOCATE ALL: not told apart) ran: the connection's settings may be the server's defaults. */
+    private boolean forgetParametersAtReady;
     /** Airlock wrote an answer of its own outside the relay of a server read: flush it after this read. */
     private boolean answeredHere;
 
@@ -579,6 +581,7 @@ final class ProxyConnection {
                 forgetPreparedAtReady = true;
             } else if (c instanceof PreparedChange.DeallocateAll) {
                 forgetPreparedAtReady = true;
+                forgetParametersAtReady = true;
                 // the session's own statements are gone, as they would be on a connection of its own
                 named.keySet().forEach(statements::remove);
                 named.clear();
@@ -889,6 +892,10 @@ final class ProxyConnection {
                 if (forgetPreparedAtReady && server != null) {
                     forgetPreparedAtReady = false;
                     server.forgetAllPrepared();
+                }
+                if (forgetParametersAtReady && server != null) {
+                    forgetParametersAtReady = false;
+                    server.forgetParameters(); // the next session's values are all set again
                 }
                 while (!pending.isEmpty()) {
                     Pending p = pending.poll();

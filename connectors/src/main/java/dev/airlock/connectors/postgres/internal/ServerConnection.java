@@ -141,6 +141,11 @@ final class ServerConnection {
         prepared.clear();
     }
 
+    /** A session ran DISCARD ALL: the tracked parameters may be back at the server's defaults, reported or not. */
+    void forgetParameters() {
+        applied.clear();
+    }
+
     /** Stops relaying to the current owner; the connection keeps reading so a server going away is noticed. */
     void detach() {
         owner = null;
