@@ -103,7 +103,8 @@ final class GatewayHarness implements AutoCloseable {
         lineage = LineageStore.open(StoreConfig.of(lineageDb.jdbcUrl(), lineageDb.user(), lineageDb.password()));
         dir = Files.createTempDirectory("airlock-it");
         Files.writeString(dir.resolve("policy.yaml"), policy);
-        int adminPort = freePort();
+        int[] ports = freePorts(3);
+        int adminPort = ports[0];
         String password = upstream.password() == null || upstream.password().isEmpty() ? ""
                 : "    credentials: {password: \"" + upstream.password() + "\"}\n";
         Files.writeString(dir.resolve("airlock.yaml"), """
@@ -153,7 +154,7 @@ final class GatewayHarness implements AutoCloseable {
                   files: [policy.yaml]
                 admin:
                   port: %d
-                """.formatted(freePort(), freePort(), upstream.host(), upstream.port(), upstream.database(), upstream.user(),
+                """.formatted(ports[1], ports[2], upstream.host(), upstream.port(), upstream.database(), upstream.user(),
                 password, upstream.host(), upstream.port(), upstream.database(), upstream.user(), password,
                 upstream.host(), upstream.port(), upstream.database(), upstream.user(), password, issuer.issuer(),
                 approvals.apply(adminPort), lineageDb.jdbcUrl(), lineageDb.user(), adminPort));
@@ -190,9 +191,22 @@ final class GatewayHarness implements AutoCloseable {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port(listener) + "/" + connection, p);
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /** {@code n} distinct free ports: each socket stays open until all are chosen, so none is handed out twice. */
+    static int[] freePorts(int n) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                sockets[i] = new ServerSocket(0);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : sockets) {
+                if (s != null) {
+                    s.close();
+                }
+            }
         }
     }
 

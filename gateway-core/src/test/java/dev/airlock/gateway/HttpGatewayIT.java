@@ -109,6 +109,7 @@ class HttpGatewayIT {
         Path dir = Files.createTempDirectory("airlock-http-it");
         Files.writeString(dir.resolve("policy.yaml"), POLICY);
         Files.writeString(dir.resolve("upstream-token"), "s3cr3t-upstream-token\n");
+        int[] ports = GatewayHarness.freePorts(2);
         Files.writeString(dir.resolve("airlock.yaml"), """
                 listeners:
                   - {name: web, protocol: http, port: %d, limits: {max_request_line: 2KiB, max_header_size: 8KiB}}
@@ -130,8 +131,7 @@ class HttpGatewayIT {
                   files: [policy.yaml]
                 admin:
                   port: %d
-                """.formatted(GatewayHarness.freePort(), upstream.port(), issuer.issuer(), lineageDb.jdbcUrl(), lineageDb.user(),
-                GatewayHarness.freePort()));
+                """.formatted(ports[0], upstream.port(), issuer.issuer(), lineageDb.jdbcUrl(), lineageDb.user(), ports[1]));
         AirlockConfig config = AirlockConfigLoader.load(dir.resolve("airlock.yaml")).orElseThrow();
         return AirlockServer.start(config, AirlockServer.Options.defaults().withLineageStore(lineage)
                 .withShutdownGrace(Duration.ofMillis(200)));
