@@ -26,6 +26,15 @@ public record RejectedDelivery(String channel, String reason, String requestId, 
         remote = cut(remote);
     }
 
+    /** The hex SHA-256 of a delivery's raw bytes, for {@code bodyDigest}. */
+    public static String digest(byte[] raw) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(raw));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
     /** Unverified strings are kept, but not at any length. */
     private static String cut(String s) {
         return s == null || s.length() <= 200 ? s : s.substring(0, 200) + "…";

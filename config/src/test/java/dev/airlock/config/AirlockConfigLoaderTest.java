@@ -225,8 +225,14 @@ class AirlockConfigLoaderTest {
                         - {channel: "#a"}
                         - {channel: "#b", name: "#a"}
                     teams:
-                      - {name: t, app_id: a, app_password: p, tenant: x, conversation: c, service_url: "https://s.example.com"}
-                      - {name: t, app_id: a, app_password: p, tenant: x, conversation: c, service_url: "https://s.example.com"}
+                      app_id: 00000000-0000-0000-0000-00000000000a
+                      app_password: p
+                      tenant: 00000000-0000-0000-0000-00000000000b
+                      service_url: "https://s.example.com"
+                      email_lookup: true
+                      conversations:
+                        - {name: t, conversation: c}
+                        - {name: t, conversation: d}
                 """ + REST)).containsExactly(
                 "3:12: listeners[1].name: duplicate listener name 'pg' (first defined at 2:12)",
                 "6:12: connections[1].name: duplicate connection name 'orders' (first defined at 5:12)",
@@ -235,7 +241,7 @@ class AirlockConfigLoaderTest {
                 "13:17: approvals.directory[1].subject: duplicate approver subject 'ann' (first defined at 12:17)",
                 "13:29: approvals.directory[1].email: duplicate approver email 'ann@example.com' (first defined at 12:29)",
                 "24:33: approvals.channels.slack.channels[1].name: duplicate approval channel id 'slack:#a' (first defined at 23:21)",
-                "27:16: approvals.channels.teams[1].name: duplicate approval channel id 'teams:t' (first defined at 26:16)");
+                "33:18: approvals.channels.teams.conversations[1].name: duplicate approval channel id 'teams:t' (first defined at 32:18)");
     }
 
     @Test
@@ -613,10 +619,8 @@ class AirlockConfigLoaderTest {
                 """ + REST)).containsExactly(
                 "18:7: approvals.channels.slack: expected a mapping (one Slack app, with its Slack channels under 'channels:'),"
                         + " got a list; see examples/airlock.yaml",
-                "21:9: approvals.channels.teams[0]: missing required key 'app_password'",
-                "21:9: approvals.channels.teams[0]: missing required key 'tenant'",
-                "21:9: approvals.channels.teams[0]: missing required key 'conversation'",
-                "21:9: approvals.channels.teams[0]: missing required key 'service_url'",
+                "21:7: approvals.channels.teams: expected a mapping (one Teams bot, with its conversations under 'conversations:'),"
+                        + " got a list; see examples/airlock.yaml",
                 "22:10: approvals.channels.web: missing required key 'base_url'",
                 "23:5: approvals.channels.email: unknown key (expected one of: slack, teams, web)");
     }
@@ -664,6 +668,64 @@ class AirlockConfigLoaderTest {
                   channels:
                     slack: {app_id: A01, team_id: E01, bot_token: b, app_token: a, email_lookup: true, channels: [{channel: C01}]}
                 """ + REST).approvals().slack().orElseThrow().mode()).isEqualTo(SlackConfig.Mode.SOCKET);
+    }
+
+    @Test
+    void loadsATeamsBot() throws IOException {
+        AirlockConfig c = valid(LISTENERS + CONNECTIONS + IDENTITY + """
+                approvals:
+                  directory:
+                    - {subject: ann, email: ann@example.com, groups: [dba]}
+                  channels:
+                    teams:
+                      app_id: 11111111-2222-3333-4444-555555555555
+                      app_password: "${SLACK_BOT}"
+                      tenant: AAAAAAAA-bbbb-cccc-dddd-eeeeeeeeeeee
+                      service_url: https://smba.trafficmanager.net/emea/
+                      users: {AAAAAAAA-0000-0000-0000-000000000001: ann}
+                      conversations:
+                        - {name: dba, conversation: "19:dba@thread.tacv2"}
+                        - {name: pay, conversation: "19:pay@thread.tacv2"}
+                      openid_metadata_url: http://127.0.0.1:9/v1/.well-known/openidconfiguration
+                """ + REST);
+        TeamsConfig t = c.approvals().teams().orElseThrow();
+        assertThat(t.appId()).isEqualTo("11111111-2222-3333-4444-555555555555");
+        assertThat(t.appPassword().reveal()).isEqualTo("xoxb-very-secret");
+        assertThat(t.serviceUrl()).isEqualTo(URI.create("https://smba.trafficmanager.net/emea/"));
+        // object ids are GUIDs: compared without case
+        assertThat(t.users()).containsExactlyEntriesOf(Map.of("aaaaaaaa-0000-0000-0000-000000000001", "ann"));
+        assertThat(t.emailLookup()).isFalse();
+        assertThat(t.loginBaseUrl()).isEqualTo(TeamsConfig.DEFAULT_LOGIN_BASE_URL);
+        assertThat(t.openIdMetadataUrl()).isEqualTo(URI.create("http://127.0.0.1:9/v1/.well-known/openidconfiguration"));
+        assertThat(c.channelIds()).containsExactlyInAnyOrder("teams:dba", "teams:pay", "cli");
+    }
+
+    @Test
+    void validatesTheTeamsBot() throws IOException {
+        assertThat(problems(LISTENERS + CONNECTIONS + IDENTITY + """
+                approvals:
+                  directory: [{subject: ann}]
+                  channels:
+                    teams:
+                      app_id: my-bot
+                      app_password: p
+                      tenant: contoso.onmicrosoft.com
+                      service_url: http://smba.trafficmanager.net/emea/
+                      users: {29:1abc: ann, 00000000-0000-0000-0000-000000000001: bob}
+                      email_lookup: true
+                      conversations: []
+                """ + REST)).containsExactly(
+                "19:15: approvals.channels.teams.app_id: 'my-bot' is not a Microsoft app id (expected: a GUID, e.g."
+                        + " 00000000-0000-0000-0000-000000000000; see the Azure Bot's Configuration page)",
+                "21:15: approvals.channels.teams.tenant: 'contoso.onmicrosoft.com' is not an Entra tenant id (expected: a GUID;"
+                        + " a single-tenant bot's Directory (tenant) ID)",
+                "22:20: approvals.channels.teams.service_url: 'http://smba.trafficmanager.net/emea/' must use https (plain http"
+                        + " is only accepted for loopback hosts)",
+                "23:15: approvals.channels.teams.users.29:1abc: '29:1abc' is not an Entra object id (expected: a GUID; the"
+                        + " user's Object ID in Entra ID)",
+                "23:67: approvals.channels.teams.users.00000000-0000-0000-0000-000000000001: undefined approvals.directory subject 'bob' (defined: ann)",
+                "24:21: approvals.channels.teams.email_lookup: no approvals.directory entry has an email to look up",
+                "25:22: approvals.channels.teams.conversations: must name at least one Teams conversation");
     }
 
     @Test

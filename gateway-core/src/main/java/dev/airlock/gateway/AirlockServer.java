@@ -7,6 +7,8 @@ import dev.airlock.approvals.PlainHttpHandler;
 import dev.airlock.approvals.slack.SlackApprovalChannel;
 import dev.airlock.approvals.slack.SlackSettings;
 import dev.airlock.approvals.slack.SlackSocketMode;
+import dev.airlock.approvals.teams.TeamsApprovalChannel;
+import dev.airlock.approvals.teams.TeamsSettings;
 import dev.airlock.approvals.JdbcApprovalStore;
 import dev.airlock.approvals.StoredApproval;
 import dev.airlock.audit.EmbeddedLineageStore;
@@ -31,6 +33,7 @@ import dev.airlock.config.ListenerLimits;
 import dev.airlock.config.Protocol;
 import dev.airlock.config.Secret;
 import dev.airlock.config.SignatureAlgorithm;
+import dev.airlock.config.TeamsConfig;
 import dev.airlock.config.TlsConfig;
 import dev.airlock.config.WebChannelConfig;
 import dev.airlock.config.policy.PolicyException;
@@ -159,6 +162,7 @@ public final class AirlockServer implements AutoCloseable {
     private ApprovalService approvals;
     private SlackApprovalChannel slack;
     private SlackSocketMode slackSocket;
+    private TeamsApprovalChannel teams;
     private TokenVerifier verifier;
     private PrometheusMeterRegistry registry;
     private ConfigWatcher<CompiledPolicy> watcher;
@@ -248,20 +252,25 @@ public final class AirlockServer implements AutoCloseable {
         // approvals
         JdbcApprovalStore approvalStore = new JdbcApprovalStore(store.dataSource(), "approvals-" + options.replicaId());
         resources.add(approvalStore);
-        if (!config.approvals().teams().isEmpty()) {
-            log.warn("approvals.channels.teams: the Teams channel is not implemented yet; requests are not posted to {}",
-                    config.approvals().teams().stream().map(t -> t.id()).toList());
-        }
         List<ApprovalChannel> chat = new ArrayList<>();
         if (config.approvals().slack().isPresent()) {
             slack = slackChannel(config.approvals().slack().get(), config.approvals().directory(), options.clock());
             chat.add(slack);
         }
+        if (config.approvals().teams().isPresent()) {
+            teams = teamsChannel(config.approvals().teams().get(), config.approvals().directory(), options.clock());
+            chat.add(teams);
+        }
         approvals = new ApprovalService(approvalStore, chat, ApprovalService.Settings.of(options.replicaId()), options.clock());
-        PlainHttpHandler slackHttp = null;
+        Map<String, PlainHttpHandler> chatEndpoints = new LinkedHashMap<>();
         if (slack != null) {
             slack.bind(approvals);
             slack.verifyAsync();
+        }
+        if (teams != null) {
+            teams.bind(approvals);
+            teams.verifyAsync();
+            chatEndpoints.put(TeamsConfig.MESSAGING_PATH, teams.messagingHandler());
         }
         approvals.start();
         if (slack != null) {
@@ -276,7 +285,7 @@ public final class AirlockServer implements AutoCloseable {
                             + " it connects)", SLACK_HELLO_WAIT.toSeconds());
                 }
             } else {
-                slackHttp = slack.interactivityHandler();
+                chatEndpoints.put(SlackConfig.INTERACTIVITY_PATH, slack.interactivityHandler());
             }
         }
 
@@ -368,7 +377,7 @@ public final class AirlockServer implements AutoCloseable {
                     ApprovalWebPage.PREFIX, idp.name(), web.clientId(), webPage.redirectUri());
         }
         AdminHttpHandler handler = new AdminHttpHandler(() -> writer.stats().storeReachable() && policy.get() != null,
-                registry::scrape, new ApprovalsApi(approvals, verifier), slackHttp, webPage, blocking);
+                registry::scrape, new ApprovalsApi(approvals, verifier), chatEndpoints, webPage, blocking);
         admin = new ServerBootstrap().group(workers).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
@@ -381,7 +390,13 @@ public final class AirlockServer implements AutoCloseable {
                 })
                 .bind(new InetSocketAddress(config.admin().bind(), config.admin().port())).sync().channel();
         log.info("admin listener on {}", adminUrl());
-        if (slackHttp != null) {
+        if (teams != null) {
+            TeamsConfig tc = config.approvals().teams().get();
+            log.info("teams: messaging endpoint at {}{} (the Azure Bot's messaging endpoint is its public https address;"
+                    + " conversations {})", adminUrl(), TeamsConfig.MESSAGING_PATH,
+                    tc.conversations().stream().map(TeamsConfig.Conversation::id).toList());
+        }
+        if (chatEndpoints.containsKey(SlackConfig.INTERACTIVITY_PATH)) {
             log.info("slack: interactivity endpoint at {}{} (the app's Request URL is its public https address; channels {})",
                     adminUrl(), SlackConfig.INTERACTIVITY_PATH, slackChannelNames(config.approvals().slack().get()));
         }
@@ -395,11 +410,7 @@ public final class AirlockServer implements AutoCloseable {
      * entries, email lookup (when enabled) searches the whole directory.
      */
     static SlackApprovalChannel slackChannel(SlackConfig c, List<ApproverConfig> directory, Clock clock) {
-        Map<String, Identity> people = new LinkedHashMap<>();
-        for (ApproverConfig a : directory) {
-            people.put(a.subject(), new Identity(ApproverDirectory.ISSUER, a.subject(), a.email().orElse(null), a.groups(),
-                    a.email().<Map<String, Object>>map(e -> Map.of("email", e)).orElse(Map.of()), List.of()));
-        }
+        Map<String, Identity> people = directoryPeople(directory);
         Map<String, Identity> users = new LinkedHashMap<>();
         c.users().forEach((slackId, subject) -> users.put(slackId, Objects.requireNonNull(people.get(subject), subject)));
         Map<String, String> channels = new LinkedHashMap<>();
@@ -409,6 +420,32 @@ public final class AirlockServer implements AutoCloseable {
                 c.signingSecret().map(Secret::reveal).orElse(null), c.appId(), c.teamId(), base.endsWith("/") ? base : base + "/",
                 users, c.emailLookup(), ApproverDirectory.of(people.values()), 3, Duration.ofSeconds(30), channels);
         return new SlackApprovalChannel(settings, clock);
+    }
+
+    /**
+     * The Teams channel for {@code approvals.channels.teams}: the configured users resolve to their directory entries,
+     * email lookup (when enabled) searches the whole directory.
+     */
+    static TeamsApprovalChannel teamsChannel(TeamsConfig c, List<ApproverConfig> directory, Clock clock) {
+        Map<String, Identity> people = directoryPeople(directory);
+        Map<String, Identity> users = new LinkedHashMap<>();
+        c.users().forEach((objectId, subject) -> users.put(objectId, Objects.requireNonNull(people.get(subject), subject)));
+        Map<String, String> conversations = new LinkedHashMap<>();
+        c.conversations().forEach(cv -> conversations.put(cv.name(), cv.conversation()));
+        TeamsSettings settings = new TeamsSettings(c.appId(), c.appPassword().reveal(), c.tenant(), c.serviceUrl(),
+                c.loginBaseUrl(), c.openIdMetadataUrl(), users, c.emailLookup(), ApproverDirectory.of(people.values()), 3,
+                Duration.ofSeconds(30), conversations);
+        return new TeamsApprovalChannel(settings, clock);
+    }
+
+    /** {@code approvals.directory} as identities, by subject. */
+    private static Map<String, Identity> directoryPeople(List<ApproverConfig> directory) {
+        Map<String, Identity> people = new LinkedHashMap<>();
+        for (ApproverConfig a : directory) {
+            people.put(a.subject(), new Identity(ApproverDirectory.ISSUER, a.subject(), a.email().orElse(null), a.groups(),
+                    a.email().<Map<String, Object>>map(e -> Map.of("email", e)).orElse(Map.of()), List.of()));
+        }
+        return people;
     }
 
     private static List<String> slackChannelNames(SlackConfig c) {
@@ -576,6 +613,9 @@ public final class AirlockServer implements AutoCloseable {
         }
         if (slack != null) {
             slack.close();
+        }
+        if (teams != null) {
+            teams.close();
         }
         if (registry != null) {
             registry.close();

@@ -190,14 +190,8 @@ public final class SlackApprovalChannel implements ApprovalChannel, AutoCloseabl
         String requestId = action != null ? str(action, "value")
                 : claimed == null ? null : str(obj(claimed, "view"), "private_metadata");
         String user = claimed == null ? null : str(obj(claimed, "user"), "id");
-        String digest = null;
-        try {
-            digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(raw));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            // every JDK has SHA-256
-        }
         svc.recordRejectedDelivery(new dev.airlock.approvals.RejectedDelivery(transport, reason, requestId, user, remote,
-                digest, clock.instant()));
+                dev.airlock.approvals.RejectedDelivery.digest(raw), clock.instant()));
     }
 
     static String cut(String s) {

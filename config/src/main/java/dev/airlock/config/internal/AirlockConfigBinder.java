@@ -18,7 +18,7 @@ import dev.airlock.config.Protocol;
 import dev.airlock.config.Secret;
 import dev.airlock.config.SignatureAlgorithm;
 import dev.airlock.config.SlackConfig;
-import dev.airlock.config.TeamsChannelConfig;
+import dev.airlock.config.TeamsConfig;
 import dev.airlock.config.TlsConfig;
 import dev.airlock.config.Upstream;
 import dev.airlock.config.UpstreamPool;
@@ -57,6 +57,7 @@ public final class AirlockConfigBinder {
     private static final Pattern SLACK_APP_ID = Pattern.compile("A[A-Z0-9]{2,30}");
     private static final Pattern SLACK_TEAM_ID = Pattern.compile("[TE][A-Z0-9]{2,30}");
     private static final Pattern SLACK_USER_ID = Pattern.compile("[UW][A-Z0-9]{2,30}");
+    private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
     private static final Pattern CLAIM_PATH = Pattern.compile("[A-Za-z0-9_:/\\-]+(\\.[A-Za-z0-9_:/\\-]+)*");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
@@ -595,7 +596,14 @@ public final class AirlockConfigBinder {
             }
             return Optional.ofNullable(b.object(s -> slack(s, directory)).convert(n));
         });
-        List<TeamsChannelConfig> teams = m.optional("teams", b.listOf(b.object(this::teams)), List.of());
+        Optional<TeamsConfig> teams = m.node("teams").flatMap(n -> {
+            if (n instanceof dev.airlock.config.yaml.YamlSequence) {
+                b.problem(n, "expected a mapping (one Teams bot, with its conversations under 'conversations:'), got a list;"
+                        + " see examples/airlock.yaml");
+                return Optional.empty();
+            }
+            return Optional.ofNullable(b.object(t -> teams(t, directory)).convert(n));
+        });
         Optional<WebChannelConfig> web = m.optional("web", b.object(this::web));
         return m.build(() -> new ApprovalsConfig(slack, teams, web, List.of()));
     }
@@ -685,18 +693,65 @@ public final class AirlockConfigBinder {
         return m.build(() -> new SlackConfig.Channel(finalName, channel));
     }
 
-    private TeamsChannelConfig teams(MappingReader m) {
+    private TeamsConfig teams(MappingReader m, List<ApproverConfig> directory) {
+        String appId = m.required("app_id", b.expanded(b.matching(GUID,
+                "a Microsoft app id (expected: a GUID, e.g. 00000000-0000-0000-0000-000000000000; see the Azure Bot's"
+                        + " Configuration page)")));
+        Secret appPassword = m.required("app_password", b::secret);
+        String tenant = m.required("tenant", b.expanded(b.matching(GUID,
+                "an Entra tenant id (expected: a GUID; a single-tenant bot's Directory (tenant) ID)")));
+        // the bot's token travels with every call: plain http only to a loopback stand-in
+        URI serviceUrl = m.required("service_url", b.expanded(this::secureUrl));
+        Map<String, String> users = new LinkedHashMap<>();
+        Set<String> subjects = approverSubjects.names();
+        m.node("users").ifPresent(node -> {
+            if (!(node instanceof dev.airlock.config.yaml.YamlMapping map)) {
+                b.problem(node, "expected a mapping (Entra object id: directory subject), got " + Binder.describe(node));
+                return;
+            }
+            map.entries().forEach((objectId, value) -> {
+                if (!GUID.matcher(objectId).matches()) {
+                    b.problems().add(map.keyLocation(objectId), map.path() + "." + objectId, "'" + objectId
+                            + "' is not an Entra object id (expected: a GUID; the user's Object ID in Entra ID)");
+                    return;
+                }
+                String subject = b.expanded(b::nonBlank).convert(value);
+                if (subject == null) {
+                    return;
+                }
+                if (!subjects.contains(subject)) {
+                    b.problem(value, undefined("approvals.directory subject", subject, subjects));
+                    return;
+                }
+                users.put(objectId.toLowerCase(Locale.ROOT), subject);
+            });
+        });
+        boolean emailLookup = m.optional("email_lookup", b::bool, false);
+        if (emailLookup && directory.stream().noneMatch(a -> a.email().isPresent())) {
+            m.problem("email_lookup", "no approvals.directory entry has an email to look up");
+        }
+        if (!m.has("users") && !emailLookup) {
+            m.problem("no Teams user could vote: map 'users' (Entra object id: approvals.directory subject)"
+                    + " or set email_lookup: true");
+        }
+        List<TeamsConfig.Conversation> conversations = m.required("conversations",
+                b.listOf(b.object(this::teamsConversation)));
+        if (m.node("conversations").orElse(null) instanceof dev.airlock.config.yaml.YamlSequence seq && seq.items().isEmpty()) {
+            m.problem("conversations", "must name at least one Teams conversation");
+        }
+        URI loginBaseUrl = m.optional("login_base_url", b.expanded(this::secureUrl), TeamsConfig.DEFAULT_LOGIN_BASE_URL);
+        URI metadataUrl = m.optional("openid_metadata_url", b.expanded(this::secureUrl), TeamsConfig.DEFAULT_OPENID_METADATA_URL);
+        return m.build(() -> new TeamsConfig(appId, appPassword, tenant, serviceUrl, users, emailLookup, conversations,
+                loginBaseUrl, metadataUrl));
+    }
+
+    private TeamsConfig.Conversation teamsConversation(MappingReader m) {
         String name = m.required("name", b.matching(NAME, NAME_EXPECTED));
         if (name != null) {
             channelIds.claim("teams:" + name, m.node("name").orElseThrow());
         }
-        Secret appId = m.required("app_id", b::secret);
-        Secret appPassword = m.required("app_password", b::secret);
-        String tenant = m.required("tenant", b.expanded(b::nonBlank));
         String conversation = m.required("conversation", b.expanded(b::nonBlank));
-        URI serviceUrl = m.required("service_url", b.expanded(b::httpUrl));
-        URI loginBaseUrl = m.optional("login_base_url", b.expanded(b::httpUrl), TeamsChannelConfig.DEFAULT_LOGIN_BASE_URL);
-        return m.build(() -> new TeamsChannelConfig(name, appId, appPassword, tenant, conversation, serviceUrl, loginBaseUrl));
+        return m.build(() -> new TeamsConfig.Conversation(name, conversation));
     }
 
     private WebChannelConfig web(MappingReader m) {

@@ -39,28 +39,27 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
 
     private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
 
-    /** Slack's Request URL path (mode: http). */
-    public static final String SLACK_PATH = dev.airlock.config.SlackConfig.INTERACTIVITY_PATH;
     /** Where the approval web page lives (when enabled). */
     public static final String WEB_PATH = "/approvals";
 
     private final BooleanSupplier ready;
     private final Supplier<String> metrics;
     private final ApprovalsApi approvals;
-    private final PlainHttpHandler slack;
+    private final Map<String, PlainHttpHandler> chat;
     private final PlainHttpHandler web;
     private final Executor blocking;
 
     /**
-     * @param slack the Slack interactivity endpoint, or {@code null}
-     * @param web   the approval web page, or {@code null}
+     * @param chat chat endpoints by exact path: Slack's interactivity endpoint (http mode), the Teams bot's
+     *             messaging endpoint
+     * @param web  the approval web page, or {@code null}
      */
-    public AdminHttpHandler(BooleanSupplier ready, Supplier<String> metrics, ApprovalsApi approvals, PlainHttpHandler slack,
-                            PlainHttpHandler web, Executor blocking) {
+    public AdminHttpHandler(BooleanSupplier ready, Supplier<String> metrics, ApprovalsApi approvals,
+                            Map<String, PlainHttpHandler> chat, PlainHttpHandler web, Executor blocking) {
         this.ready = ready;
         this.metrics = metrics;
         this.approvals = approvals;
-        this.slack = slack;
+        this.chat = Map.copyOf(chat);
         this.web = web;
         this.blocking = blocking;
     }
@@ -84,9 +83,10 @@ public final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttp
                     String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
                     String client = req.headers().get(ApprovalsApi.CLIENT_HEADER);
                     offload(ctx, keepAlive, () -> approvals.handle(method, path, auth, body, client));
-                } else if (path.equals(SLACK_PATH) && slack != null) {
+                } else if (chat.containsKey(path)) {
                     HttpCall call = call(ctx, req, path, body);
-                    offload(ctx, keepAlive, () -> slack.handle(call));
+                    PlainHttpHandler endpoint = chat.get(path);
+                    offload(ctx, keepAlive, () -> endpoint.handle(call));
                 } else if (web != null && (path.equals(WEB_PATH) || path.startsWith(WEB_PATH + "/"))) {
                     HttpCall call = call(ctx, req, path, body);
                     offload(ctx, keepAlive, () -> web.handle(call));
