@@ -661,11 +661,19 @@ public final class AirlockGate {
                 return;
             }
             record(new ResultRecorded(LineageIds.next(), clock.instant(), a.actionId(), outcome.rows() < 0 ? null : outcome.rows(),
-                    outcome.duration(), outcome.errorCode(), outcome.failed() ? null : outcome.tag()));
+                    outcome.duration(), outcome.errorCode(), outcome.failed() ? errorMessage(outcome) : null));
         } catch (RuntimeException e) {
             log.warn("session {}: recording a result failed", session.id(), e);
         }
     }
+
+    /** The upstream's error message, bounded: it may quote the agent's input. */
+    private static String errorMessage(Outcome outcome) {
+        String m = outcome.errorMessage();
+        return m == null || m.length() <= MAX_ERROR_MESSAGE ? m : m.substring(0, MAX_ERROR_MESSAGE - 1) + "…";
+    }
+
+    static final int MAX_ERROR_MESSAGE = 2000;
 
     void sessionClosed(GateSession session, String reason) {
         try {

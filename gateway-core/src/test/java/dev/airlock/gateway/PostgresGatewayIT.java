@@ -61,11 +61,31 @@ class PostgresGatewayIT {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getInt(1)).isEqualTo(10);
         }
-        List<String> row = awaitRow("SELECT d.effect, array_to_string(d.rule_ids, ','), s.subject, r.rows "
+        List<String> row = awaitRow("SELECT d.effect, array_to_string(d.rule_ids, ','), s.subject, r.rows, "
+                + "coalesce(r.error_class, 'none'), coalesce(r.error_message, 'none') "
                 + "FROM lineage.actions a JOIN lineage.decisions d USING (action_id) "
                 + "JOIN lineage.session_starts s USING (session_id) JOIN lineage.results r USING (action_id) "
                 + "WHERE a.text LIKE '%read-1%'");
-        assertThat(row).containsExactly("ALLOW", "agents-read", "agent-1", "1");
+        assertThat(row).containsExactly("ALLOW", "agents-read", "agent-1", "1", "none", "none");
+    }
+
+    @Test
+    void recordsTheServersErrorForAFailedStatement() throws Exception {
+        try (Connection c = h.connect(agent()); Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.executeQuery("SELECT * FROM no_such_table /* fail-1 */"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("does not exist");
+            // the session goes on; extended protocol failures are recorded the same way
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 / ? /* fail-2 */")) {
+                ps.setInt(1, 0);
+                assertThatThrownBy(ps::executeQuery).isInstanceOf(SQLException.class).hasMessageContaining("division by zero");
+            }
+        }
+        assertThat(awaitRow("SELECT d.effect, r.error_class, r.error_message FROM lineage.actions a "
+                + "JOIN lineage.decisions d USING (action_id) JOIN lineage.results r USING (action_id) "
+                + "WHERE a.text LIKE '%fail-1%'")).containsExactly("ALLOW", "42P01", "relation \"no_such_table\" does not exist");
+        assertThat(awaitRow("SELECT r.error_class, r.error_message FROM lineage.actions a "
+                + "JOIN lineage.results r USING (action_id) WHERE a.text LIKE '%fail-2%'"))
+                .containsExactly("22012", "division by zero");
     }
 
     @Test

@@ -11,8 +11,9 @@ import java.util.Objects;
  * @param errorCode the protocol's error code (SQLSTATE, errno, exit status) of the first error, or {@code null}
  * @param tag       the protocol's completion tag (e.g. {@code INSERT 0 3}, {@code 200}) of the last statement, or {@code null}
  * @param bytes     response bytes sent to the agent (HTTP body bytes); {@code -1} when not counted
+ * @param errorMessage the upstream's message for the first error (e.g. PostgreSQL's {@code M} field), or {@code null}
  */
-public record Outcome(long rows, Duration duration, String errorCode, String tag, long bytes) {
+public record Outcome(long rows, Duration duration, String errorCode, String tag, long bytes, String errorMessage) {
     public Outcome {
         Objects.requireNonNull(duration, "duration");
         if (rows < -1) {
@@ -21,6 +22,11 @@ public record Outcome(long rows, Duration duration, String errorCode, String tag
         if (bytes < -1) {
             throw new IllegalArgumentException("bytes: " + bytes + " (expected: >= -1)");
         }
+    }
+
+    /** An outcome without an error message. */
+    public Outcome(long rows, Duration duration, String errorCode, String tag, long bytes) {
+        this(rows, duration, errorCode, tag, bytes, null);
     }
 
     /** An outcome without a byte count. */

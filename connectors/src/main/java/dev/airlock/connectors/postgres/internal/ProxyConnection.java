@@ -126,6 +126,7 @@ final class ProxyConnection {
         final long startNanos;
         long rows = -1;
         String errorCode;
+        String errorMessage;
         String tag;
         /** For a Parse of a pooled session's named statement: its server-side and its own name. */
         String serverStatement;
@@ -863,6 +864,7 @@ final class ProxyConnection {
                 }
                 if (head != null && head.errorCode == null) {
                     head.errorCode = e.sqlState();
+                    head.errorMessage = e.message();
                 }
                 if (head != null && head.expect.extended()) {
                     // the server skips to Sync: what it was to prepare from here on is not prepared
@@ -881,6 +883,7 @@ final class ProxyConnection {
                         if (p.expect == Expect.EXECUTE) {
                             if (p.errorCode == null) {
                                 p.errorCode = e.sqlState();
+                                p.errorMessage = e.message();
                             }
                             finish(p);
                         }
@@ -936,7 +939,7 @@ final class ProxyConnection {
         if (p.command != null) {
             try {
                 gate.report(session, p.command, new Outcome(p.rows, Duration.ofNanos(System.nanoTime() - p.startNanos),
-                        p.errorCode, p.tag));
+                        p.errorCode, p.tag, -1, p.errorMessage));
             } catch (RuntimeException e) {
                 log.warn("{}: gate.report failed", client, e);
             }
