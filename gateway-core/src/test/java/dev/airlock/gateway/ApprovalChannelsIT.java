@@ -407,15 +407,11 @@ class ApprovalChannelsIT {
     }
 
     static StoredApproval awaitPending(String textPart) throws InterruptedException {
-        return await(() -> h.server.approvals().pending().stream()
-                .filter(s -> s.request().actionText().contains(textPart)).findFirst());
+        return h.awaitPending(textPart);
     }
 
     static long upstreamCount(String sql) throws SQLException {
-        try (Connection c = h.upstream.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return h.upstreamCount(sql);
     }
 
     static Optional<List<List<String>>> rows(String sql) {

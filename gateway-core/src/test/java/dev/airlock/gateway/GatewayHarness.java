@@ -210,6 +210,25 @@ final class GatewayHarness implements AutoCloseable {
         }
     }
 
+    /** The pending approval whose action text contains {@code textPart}, waiting for it to appear. */
+    dev.airlock.approvals.StoredApproval awaitPending(String textPart) throws InterruptedException {
+        return dev.airlock.testing.Await.await(() -> server.approvals().pending().stream()
+                .filter(s -> s.request().actionText().contains(textPart)).findFirst());
+    }
+
+    /** The first column of the first row of {@code sql} on the upstream database, as a number. */
+    long upstreamCount(String sql) throws SQLException {
+        try (Connection c = upstream.connect(); java.sql.ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The first row of {@code sql} in the lineage store as strings, waiting for the batched writer to commit it. */
+    java.util.List<String> awaitRow(String sql) throws InterruptedException {
+        return dev.airlock.testing.Await.awaitRow(lineage.dataSource(), sql);
+    }
+
     @Override
     public void close() throws Exception {
         server.close();

@@ -1,6 +1,5 @@
 package dev.airlock.gateway;
 
-import dev.airlock.testing.Await;
 import static dev.airlock.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -314,8 +313,7 @@ class PostgresGatewayIT {
     }
 
     static StoredApproval awaitPending(String textPart) throws InterruptedException {
-        return await(() -> h.server.approvals().pending().stream()
-                .filter(s -> s.request().actionText().contains(textPart)).findFirst());
+        return h.awaitPending(textPart);
     }
 
     static HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
@@ -326,14 +324,11 @@ class PostgresGatewayIT {
     }
 
     static List<String> awaitRow(String sql) throws InterruptedException {
-        return Await.awaitRow(h.lineage.dataSource(), sql);
+        return h.awaitRow(sql);
     }
 
     static long upstreamCount(String sql) throws SQLException {
-        try (Connection c = h.upstream.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return h.upstreamCount(sql);
     }
 
     @Test

@@ -1,11 +1,9 @@
 package dev.airlock.gateway;
 
-import static dev.airlock.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.airlock.approvals.StoredApproval;
-import dev.airlock.testing.Await;
 import dev.airlock.testing.slack.ClickDriver;
 import dev.airlock.testing.slack.SlackStandIn;
 import java.net.URI;
@@ -14,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -216,18 +213,14 @@ class SlackGatewayIT {
     }
 
     StoredApproval awaitPending(String textPart) throws InterruptedException {
-        return await(() -> h.server.approvals().pending().stream()
-                .filter(s -> s.request().actionText().contains(textPart)).findFirst());
+        return h.awaitPending(textPart);
     }
 
     long upstreamCount(String sql) throws SQLException {
-        try (Connection c = h.upstream.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return h.upstreamCount(sql);
     }
 
     List<String> awaitRow(String sql) throws InterruptedException {
-        return Await.awaitRow(h.lineage.dataSource(), sql);
+        return h.awaitRow(sql);
     }
 }

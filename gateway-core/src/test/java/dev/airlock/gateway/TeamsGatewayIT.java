@@ -1,7 +1,6 @@
 package dev.airlock.gateway;
 
 import static dev.airlock.gateway.SlackGatewayIT.run;
-import static dev.airlock.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,13 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.approvals.StoredApproval;
-import dev.airlock.testing.Await;
 import dev.airlock.testing.teams.BotFrameworkStandIn;
 import dev.airlock.testing.teams.BotFrameworkStandIn.Member;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -157,18 +154,14 @@ class TeamsGatewayIT {
     }
 
     StoredApproval awaitPending(String textPart) throws InterruptedException {
-        return await(() -> h.server.approvals().pending().stream()
-                .filter(s -> s.request().actionText().contains(textPart)).findFirst());
+        return h.awaitPending(textPart);
     }
 
     long upstreamCount(String sql) throws SQLException {
-        try (Connection c = h.upstream.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return h.upstreamCount(sql);
     }
 
     List<String> awaitRow(String sql) throws InterruptedException {
-        return Await.awaitRow(h.lineage.dataSource(), sql);
+        return h.awaitRow(sql);
     }
 }

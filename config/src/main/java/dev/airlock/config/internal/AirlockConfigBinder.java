@@ -637,32 +637,9 @@ public final class AirlockConfigBinder {
                 m.problem("app_token", "only used with mode: socket (http mode needs signing_secret)");
             }
         }
-        Map<String, String> users = new LinkedHashMap<>();
-        // every subject written in the directory, also of entries with problems (reported there, not again here)
-        Set<String> subjects = approverSubjects.names();
-        m.node("users").ifPresent(node -> {
-            if (!(node instanceof dev.airlock.config.yaml.YamlMapping map)) {
-                b.problem(node, "expected a mapping (Slack user id: directory subject), got " + Binder.describe(node));
-                return;
-            }
-            map.entries().forEach((slackId, value) -> {
-                if (!SLACK_USER_ID.matcher(slackId).matches()) {
-                    b.problems().add(map.keyLocation(slackId), map.path() + "." + slackId, "'" + slackId
-                            + "' is not a Slack user id (expected: 'U' or 'W' and capital letters or digits, e.g. U0123ABCDEF;"
-                            + " see the person's Slack profile, ⋮ → Copy member ID)");
-                    return;
-                }
-                String subject = b.expanded(b::nonBlank).convert(value);
-                if (subject == null) {
-                    return;
-                }
-                if (!subjects.contains(subject)) {
-                    b.problem(value, undefined("approvals.directory subject", subject, subjects));
-                    return;
-                }
-                users.put(slackId, subject);
-            });
-        });
+        Map<String, String> users = chatUsers(m, "Slack user id", SLACK_USER_ID, id -> id,
+                "is not a Slack user id (expected: 'U' or 'W' and capital letters or digits, e.g. U0123ABCDEF;"
+                        + " see the person's Slack profile, ⋮ → Copy member ID)");
         boolean emailLookup = m.optional("email_lookup", b::bool, false);
         if (emailLookup && directory.stream().noneMatch(a -> a.email().isPresent())) {
             m.problem("email_lookup", "no approvals.directory entry has an email to look up");
@@ -677,6 +654,39 @@ public final class AirlockConfigBinder {
         }
         return m.build(() -> new SlackConfig(appId, teamId, mode, botToken, appToken, signingSecret, apiBaseUrl, users,
                 emailLookup, channels));
+    }
+
+    /**
+     * A chat app's {@code users:} mapping, chat user id → {@code approvals.directory} subject: keys must match
+     * {@code idPattern} (else "'key' {@code notAnId}"), values must be subjects of the directory.
+     */
+    private Map<String, String> chatUsers(MappingReader m, String idName, Pattern idPattern,
+                                          java.util.function.UnaryOperator<String> normalise, String notAnId) {
+        Map<String, String> users = new LinkedHashMap<>();
+        // every subject written in the directory, also of entries with problems (reported there, not again here)
+        Set<String> subjects = approverSubjects.names();
+        m.node("users").ifPresent(node -> {
+            if (!(node instanceof dev.airlock.config.yaml.YamlMapping map)) {
+                b.problem(node, "expected a mapping (" + idName + ": directory subject), got " + Binder.describe(node));
+                return;
+            }
+            map.entries().forEach((id, value) -> {
+                if (!idPattern.matcher(id).matches()) {
+                    b.problems().add(map.keyLocation(id), map.path() + "." + id, "'" + id + "' " + notAnId);
+                    return;
+                }
+                String subject = b.expanded(b::nonBlank).convert(value);
+                if (subject == null) {
+                    return;
+                }
+                if (!subjects.contains(subject)) {
+                    b.problem(value, undefined("approvals.directory subject", subject, subjects));
+                    return;
+                }
+                users.put(normalise.apply(id), subject);
+            });
+        });
+        return users;
     }
 
     private SlackConfig.Channel slackChannel(MappingReader m) {
@@ -702,30 +712,8 @@ public final class AirlockConfigBinder {
                 "an Entra tenant id (expected: a GUID; a single-tenant bot's Directory (tenant) ID)")));
         // the bot's token travels with every call: plain http only to a loopback stand-in
         URI serviceUrl = m.required("service_url", b.expanded(this::secureUrl));
-        Map<String, String> users = new LinkedHashMap<>();
-        Set<String> subjects = approverSubjects.names();
-        m.node("users").ifPresent(node -> {
-            if (!(node instanceof dev.airlock.config.yaml.YamlMapping map)) {
-                b.problem(node, "expected a mapping (Entra object id: directory subject), got " + Binder.describe(node));
-                return;
-            }
-            map.entries().forEach((objectId, value) -> {
-                if (!GUID.matcher(objectId).matches()) {
-                    b.problems().add(map.keyLocation(objectId), map.path() + "." + objectId, "'" + objectId
-                            + "' is not an Entra object id (expected: a GUID; the user's Object ID in Entra ID)");
-                    return;
-                }
-                String subject = b.expanded(b::nonBlank).convert(value);
-                if (subject == null) {
-                    return;
-                }
-                if (!subjects.contains(subject)) {
-                    b.problem(value, undefined("approvals.directory subject", subject, subjects));
-                    return;
-                }
-                users.put(objectId.toLowerCase(Locale.ROOT), subject);
-            });
-        });
+        Map<String, String> users = chatUsers(m, "Entra object id", GUID, id -> id.toLowerCase(Locale.ROOT),
+                "is not an Entra object id (expected: a GUID; the user's Object ID in Entra ID)");
         boolean emailLookup = m.optional("email_lookup", b::bool, false);
         if (emailLookup && directory.stream().noneMatch(a -> a.email().isPresent())) {
             m.problem("email_lookup", "no approvals.directory entry has an email to look up");

@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.airlock.policy.Identity;
+import dev.airlock.testing.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

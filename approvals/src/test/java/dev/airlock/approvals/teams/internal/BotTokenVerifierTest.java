@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.testing.MutableClock;
 import dev.airlock.testing.teams.BotFrameworkStandIn;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,23 +16,7 @@ import org.junit.jupiter.api.Test;
 class BotTokenVerifierTest {
 
     private final BotFrameworkStandIn bf;
-    private Instant now = Instant.now();
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final MutableClock clock = MutableClock.now();
 
     BotTokenVerifierTest() throws Exception {
         bf = new BotFrameworkStandIn();
@@ -58,14 +40,14 @@ class BotTokenVerifierTest {
         bf.rotateSigningKey();
         String rotated = bf.authorization(a);
         // a new key id seen within 5 minutes of the last fetch: not refetched (a flood of made-up kids costs nothing)
-        now = now.plus(Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(1));
         assertThat(v.verify(rotated, "msteams", a.path("serviceUrl").asText()).reason()).startsWith("token: signed by unknown key");
         assertThat(bf.keyFetches()).isEqualTo(1);
-        now = now.plus(Duration.ofMinutes(5));
+        clock.advance(Duration.ofMinutes(5));
         assertThat(v.verify(rotated, "msteams", a.path("serviceUrl").asText())).isNull();
         assertThat(bf.keyFetches()).isEqualTo(2);
         // after a day the keys are fetched again even when the key id is known
-        now = now.plus(Duration.ofHours(25));
+        clock.advance(Duration.ofHours(25));
         assertThat(v.verify(bf.authorization(bf.invoke(BotFrameworkStandIn.Member.user("b0b00000-0000-4000-8000-000000000001",
                 "bob@example.com"), "1:1", "airlock.approve", Map.of()).put("x", 1)), "msteams", a.path("serviceUrl").asText()))
                 .isNotNull(); // the token's own exp (1 h, from the real clock) is now long past
