@@ -322,6 +322,54 @@ class PostgresProxyIT {
     }
 
     @Test
+    void poolingDoesNotHandOneSessionsStateToTheNext() throws Exception {
+        // one pooled connection: whatever a session leaves on it beyond its transaction must not reach the next
+        // session (another agent, perhaps) — a search_path pointing elsewhere, a role, LISTENs, temp tables, locks
+        String pooled = pooled("pooled1st_", 1);
+        try (ProxyServer s = new ProxyServer(PostgresListenerConfig.defaults(null, true), gate, 1)) {
+            int pid;
+            try (Connection a = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s.port() + "/" + pooled, agent());
+                 Statement st = a.createStatement()) {
+                st.execute("SET search_path = pg_catalog");
+                st.execute("SET statement_timeout = '1ms'");
+                st.execute("LISTEN airlock_secret");
+                st.execute("CREATE TEMP TABLE left_behind AS SELECT 42 AS answer");
+                st.execute("SELECT pg_advisory_lock(4711)");
+                try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+                    rs.next();
+                    pid = rs.getInt(1);
+                }
+            }
+            try (Connection b = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s.port() + "/" + pooled, agent());
+                 Statement st = b.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid(), "
+                         + "current_setting('search_path'), current_setting('statement_timeout'), "
+                         + "(SELECT count(*) FROM pg_listening_channels()), to_regclass('pg_temp.left_behind') IS NULL, "
+                         + "(SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid())")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).as("the same upstream connection, reset, not a new one").isEqualTo(pid);
+                assertThat(rs.getString(2)).isEqualTo("\"$user\", public");
+                assertThat(rs.getString(3)).isEqualTo("0");
+                assertThat(rs.getLong(4)).isZero();
+                assertThat(rs.getBoolean(5)).isTrue();
+                assertThat(rs.getLong(6)).isZero();
+            }
+            // a session that only reads leaves nothing to reset: its connection is handed on as it is (a DISCARD ALL
+            // would have dropped the statement it prepared)
+            try (Connection c = serverPrepared(s, pooled); PreparedStatement ps = c.prepareStatement("SELECT 1 + ?")) {
+                ps.setInt(1, 1);
+                ps.executeQuery().close();
+            }
+            try (Connection d = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + s.port() + "/" + pooled, agent());
+                 Statement st = d.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid(), "
+                         + "(SELECT count(*) FROM pg_prepared_statements WHERE statement = 'SELECT 1 + $1')")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(pid);
+                assertThat(rs.getLong(2)).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void poolingKeepsNamedPreparedStatementsAcrossTransactionsAndSessions() throws Exception {
         // one I/O thread, one pooled connection: two sessions take turns on it, each with its own S_1
         String pooled = pooled("pooled1ps_", 1);

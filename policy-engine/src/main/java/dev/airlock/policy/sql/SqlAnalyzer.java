@@ -136,6 +136,94 @@ public final class SqlAnalyzer {
         return changes;
     }
 
+    /** Function names whose call changes the session beyond its transaction. */
+    private static final Set<String> SESSION_FUNCTIONS = Set.of("set_config", "pg_advisory_lock",
+            "pg_advisory_lock_shared", "pg_try_advisory_lock", "pg_try_advisory_lock_shared");
+
+    /**
+     * Whether running {@code sql} may leave state in the session that outlives its transaction, for whoever uses the
+     * connection next: a session-level {@code SET} or {@code RESET} (also {@code SET ROLE} and
+     * {@code SET SESSION AUTHORIZATION}; not {@code SET LOCAL}, {@code SET TRANSACTION}, {@code SET CONSTRAINTS}),
+     * {@code set_config(…)}, session-level advisory locks, {@code LISTEN}, {@code PREPARE}, {@code LOAD}, temporary
+     * objects, {@code WITH HOLD} cursors, and {@code DO} (its body is opaque). Conservative: a string that does not
+     * lex counts, a word used as a name may count (a column called {@code set_config}); what a called function or
+     * procedure does inside is not seen.
+     *
+     * @param followed settings (lower case) whose {@code SET} / {@code RESET} the caller tracks itself, e.g. those the
+     *                 server reports back; a statement that only sets one of them does not count
+     */
+    public boolean changesSessionState(String sql, Set<String> followed) {
+        Tokens t;
+        try {
+            t = SqlLexer.lex(sql);
+        } catch (SqlSyntaxException e) {
+            return true;
+        }
+        for (int[] range : StatementAnalyzer.split(t)) {
+            int from = range[0];
+            int to = range[1];
+            String first = t.is(from, TokenType.WORD) ? t.text(from) : "";
+            switch (first) {
+                case "set" -> {
+                    if (!t.isWord(from + 1, "local") && !t.isWord(from + 1, "transaction")
+                            && !t.isWord(from + 1, "constraints") && !followed.contains(settingName(t, from + 1, to))) {
+                        return true;
+                    }
+                }
+                case "reset" -> {
+                    if (!followed.contains(settingName(t, from + 1, to))) {
+                        return true;
+                    }
+                }
+                case "listen", "prepare", "load", "do" -> {
+                    return true;
+                }
+                default -> {
+                }
+            }
+            for (int i = from; i < to; i++) {
+                if (!t.is(i, TokenType.WORD) && !t.is(i, TokenType.QUOTED_IDENT)) {
+                    continue;
+                }
+                String w = t.text(i);
+                if (SESSION_FUNCTIONS.contains(w)) {
+                    return true;
+                }
+                if (i > from && (w.equals("temp") || w.equals("temporary"))
+                        && (t.isWord(i - 1, "create") || t.isWord(i - 1, "global") || t.isWord(i - 1, "local")
+                        || t.isWord(i - 1, "replace") || t.isWord(i - 1, "into"))) {
+                    return true;
+                }
+                if (i > from && w.equals("hold") && t.isWord(i - 1, "with")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The setting a {@code SET} / {@code RESET} names from token {@code i} ({@code SESSION} skipped; {@code TIME ZONE}
+     * and {@code NAMES} by their setting names), lower case; {@code ""} when it is not a plain name.
+     */
+    private static String settingName(Tokens t, int i, int to) {
+        if (t.isWord(i, "session") && !t.isWord(i + 1, "authorization") && !t.isWord(i + 1, "characteristics")) {
+            i++;
+        }
+        if (i >= to) {
+            return "";
+        }
+        if (t.isWord(i, "time") && t.isWord(i + 1, "zone")) {
+            return "timezone";
+        }
+        if (t.isWord(i, "names")) {
+            return "client_encoding";
+        }
+        boolean plain = t.is(i, TokenType.WORD) || t.is(i, TokenType.QUOTED_IDENT);
+        // a dotted (custom) name is not one of the caller's
+        return plain && !(i + 1 < to && t.is(i + 1, TokenType.DOT)) ? t.text(i).toLowerCase(java.util.Locale.ROOT) : "";
+    }
+
     private void put(String shape, SqlAnalysis analysis) {
         if (cache.size() >= options.cacheSize()) {
             // bounded, not LRU: drop some entry; repeated shapes come straight back

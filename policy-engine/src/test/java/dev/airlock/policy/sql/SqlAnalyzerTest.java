@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -206,6 +207,39 @@ class SqlAnalyzerTest {
         assertThat(analyzer.preparedChanges("PREPARE p (int AS")).containsExactly(new PreparedChange.Deallocate("p"));
         assertThat(analyzer.preparedChanges("SELECT 1")).isEmpty();
     }
+
+    @Test
+    void tellsWhichStatementsLeaveStateInTheSession() {
+        for (String sql : List.of("SET search_path = evil, public", "set role admin", "SET SESSION AUTHORIZATION bob",
+                "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", "RESET ALL", "reset statement_timeout",
+                "SELECT pg_catalog.set_config('search_path', 'x', false)", "SELECT \"set_config\"('a.b', 'x', false)",
+                "SELECT pg_advisory_lock(42)", "select pg_try_advisory_lock_shared(1, 2)", "LISTEN orders",
+                "PREPARE p AS SELECT 1", "LOAD 'auto_explain'", "DO $$ BEGIN PERFORM set_config('x.y', '1', false); END $$",
+                "CREATE TEMP TABLE t (id int)", "create global temporary table t (id int)",
+                "CREATE OR REPLACE TEMP VIEW v AS SELECT 1", "SELECT 1 INTO TEMP t",
+                "DECLARE c CURSOR WITH HOLD FOR SELECT 1", "SELECT 1; SET search_path = x", "SELECT 'unterminated")) {
+            assertThat(analyzer.changesSessionState(sql, FOLLOWED)).as(sql).isTrue();
+        }
+        for (String sql : List.of("SELECT 1", "UPDATE t SET a = 1 WHERE id = 2", "SET LOCAL search_path = x",
+                "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "SET CONSTRAINTS ALL DEFERRED", "BEGIN; SELECT 1; COMMIT",
+                "SELECT 'SET search_path = x; set_config' /* RESET ALL */", "SELECT pg_advisory_xact_lock(42)",
+                "SELECT temp FROM weather", "ALTER TABLE t SET (fillfactor = 70)", "DECLARE c CURSOR FOR SELECT 1",
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path = pg_catalog AS 'SELECT 1'")) {
+            assertThat(analyzer.changesSessionState(sql, FOLLOWED)).as(sql).isFalse();
+        }
+        // settings the caller follows itself do not count, however they are written; anything else with them does
+        for (String sql : List.of("SET application_name = 'PostgreSQL JDBC Driver'", "set session TimeZone to 'UTC'",
+                "SET TIME ZONE 'Europe/Berlin'", "SET NAMES 'UTF8'", "RESET DateStyle", "SET \"application_name\" = x")) {
+            assertThat(analyzer.changesSessionState(sql, FOLLOWED)).as(sql).isFalse();
+            assertThat(analyzer.changesSessionState(sql, Set.of())).as(sql).isTrue();
+        }
+        for (String sql : List.of("SET application_name = x; SET search_path = y", "SET timezone.x = 1",
+                "SET SESSION AUTHORIZATION timezone", "RESET ALL")) {
+            assertThat(analyzer.changesSessionState(sql, FOLLOWED)).as(sql).isTrue();
+        }
+    }
+
+    private static final Set<String> FOLLOWED = Set.of("application_name", "timezone", "client_encoding", "datestyle");
 
     @Test
     void setConfigIsSetForTheSettingItNames() {

@@ -188,6 +188,11 @@ final class ProxyConnection {
     private boolean forgetPreparedAtReady;
     /** A DISCARD ALL (or DEALLOCATE ALL: not told apart) ran: the connection's settings may be the server's defaults. */
     private boolean forgetParametersAtReady;
+    /**
+     * A pooled session ran something whose effect outlives its transaction (a SET, LISTEN, a temporary table, …): at
+     * its ReadyForQuery the connection is marked to be reset (DISCARD ALL) before any session uses it again.
+     */
+    private boolean resetAtReady;
     /** Airlock wrote an answer of its own outside the relay of a server read: flush it after this read. */
     private boolean answeredHere;
 
@@ -433,7 +438,7 @@ final class ProxyConnection {
         }
         switch (type) {
             case QUERY -> admit(frame, new Command(Protocol.POSTGRES, Command.Kind.SQL_QUERY, ((Query) m).sql(), null), c -> {
-                noteDeallocation(((Query) m).sql());
+                noteSessionEffects(((Query) m).sql());
                 forward(frame, new Pending(Expect.QUERY, c, null));
             }, this::denySimple);
             case PARSE -> {
@@ -448,7 +453,7 @@ final class ProxyConnection {
                     return;
                 }
                 admit(frame, new Command(Protocol.POSTGRES, Command.Kind.SQL_PREPARE, p.sql(), null), c -> {
-                    noteDeallocation(p.sql());
+                    noteSessionEffects(p.sql());
                     statements.put(p.name(), p.sql());
                     if (shared) {
                         frame.release();
@@ -530,7 +535,11 @@ final class ProxyConnection {
                     args.add(render(a, binary));
                 }
                 admit(frame, new Command(Protocol.POSTGRES, Command.Kind.FUNCTION_CALL, "function " + f.functionOid(), args),
-                        c -> forward(frame, new Pending(Expect.FUNCTION_CALL, c, null)), this::denySimple);
+                        c -> {
+                            // a fast-path call names its function by oid (set_config, an advisory lock, …): assume the worst
+                            resetAtReady |= pooled();
+                            forward(frame, new Pending(Expect.FUNCTION_CALL, c, null));
+                        }, this::denySimple);
             }
             case FLUSH, COPY_DATA, COPY_DONE, COPY_FAIL -> forward(frame, null);
             case TERMINATE -> {
@@ -571,6 +580,21 @@ final class ProxyConnection {
     private static final Pattern MAY_DEALLOCATE = Pattern.compile("\\b(?:DEALLOCATE|DISCARD)\\b", Pattern.CASE_INSENSITIVE);
     /** Reads what a statement does to prepared statements (it keeps no state for that). */
     private static final SqlAnalyzer ANALYZER = new SqlAnalyzer();
+
+    /** A cheap first look for statements that may leave session state: only those are lexed, by {@link #ANALYZER}. */
+    private static final Pattern MAY_KEEP_STATE = Pattern.compile("\\b(?:set|reset|listen|prepare|load|do|temp|temporary|hold"
+            + "|set_config|pg_(?:try_)?advisory_lock(?:_shared)?)\\b", Pattern.CASE_INSENSITIVE);
+
+    /** What a pooled session's statement (simple or extended) does to the connection beyond its transaction. */
+    private void noteSessionEffects(String sql) {
+        if (!pooled()) {
+            return;
+        }
+        noteDeallocation(sql);
+        if (!resetAtReady && MAY_KEEP_STATE.matcher(sql).find() && ANALYZER.changesSessionState(sql, TrackedParameters.REPORTED)) {
+            resetAtReady = true;
+        }
+    }
 
     /** A pooled session's DEALLOCATE or DISCARD (simple or extended): what the connection has prepared is in doubt. */
     private void noteDeallocation(String sql) {
@@ -899,6 +923,10 @@ final class ProxyConnection {
                 if (forgetParametersAtReady && server != null) {
                     forgetParametersAtReady = false;
                     server.forgetParameters(); // the next session's values are all set again
+                }
+                if (resetAtReady && server != null) {
+                    resetAtReady = false;
+                    server.resetBeforeReuse(); // another session must not inherit this one's SET, LISTEN, temp tables
                 }
                 while (!pending.isEmpty()) {
                     Pending p = pending.poll();

@@ -60,6 +60,8 @@ final class ServerConnection {
     private Owner owner;
     /** The {@link TrackedParameters} as this connection has them, by canonical name (pooled connections only). */
     private final Map<String, String> applied = new HashMap<>();
+    /** See {@link #resetBeforeReuse}. */
+    private boolean needsReset;
     /** The tracked parameters of the session it serves, updated when that session changes one itself. */
     private Map<String, String> ownerWants;
     private boolean syncing;
@@ -146,6 +148,14 @@ final class ServerConnection {
         applied.clear();
     }
 
+    /**
+     * A session may have left state here that outlives its transaction (SET, SET ROLE, LISTEN, temporary tables,
+     * advisory locks, WITH HOLD cursors, SQL-level PREPARE): the next {@link #sync} runs DISCARD ALL first.
+     */
+    void resetBeforeReuse() {
+        needsReset = true;
+    }
+
     /** Stops relaying to the current owner; the connection keeps reading so a server going away is noticed. */
     void detach() {
         owner = null;
@@ -177,26 +187,35 @@ final class ServerConnection {
 
     /**
      * Brings the tracked parameters to what a session wants, on an idle connection: one simple query, its
-     * answers consumed here. Completes with this connection; fails with {@link ParameterRejected} when the server
-     * refuses a value (the connection is then unchanged and still usable), or with an I/O error or timeout (the
-     * connection is then closed).
+     * answers consumed here, preceded by a DISCARD ALL when the last session left state behind
+     * ({@link #resetBeforeReuse}). Completes with this connection; fails with {@link ParameterRejected} when the server
+     * refuses a value (the connection is then unchanged, or reset, and still usable), or with an I/O error, a timeout
+     * or a refused DISCARD ALL (the connection is then closed).
      */
     Future<ServerConnection> sync(Map<String, String> wants, Duration timeout) {
-        // the common case, once per transaction, builds no SQL
-        String sql = applied.equals(wants) ? null : TrackedParameters.syncSql(applied, wants);
-        if (sql == null) {
+        boolean reset = needsReset;
+        // the common case, once per transaction, builds no SQL; after DISCARD ALL every wanted value is set again
+        String sql = reset ? TrackedParameters.syncSql(Map.of(), wants)
+                : applied.equals(wants) ? null : TrackedParameters.syncSql(applied, wants);
+        if (sql == null && !reset) {
             return channel.eventLoop().newSucceededFuture(this);
         }
         Promise<ServerConnection> done = channel.eventLoop().newPromise();
         Map<String, String> target = Map.copyOf(wants);
         syncing = true;
-        Syncer syncer = new Syncer(done, target);
+        Syncer syncer = new Syncer(done, target, reset, (reset ? 1 : 0) + (sql == null ? 0 : 1));
         syncer.timer = channel.eventLoop().schedule(() -> syncer.fail(new TimeoutException(
                 "upstream did not answer the parameter change in " + timeout.toMillis() + " ms")),
                 timeout.toNanos(), TimeUnit.NANOSECONDS);
         attach(syncer);
         ByteBuf q = channel.alloc().buffer();
-        new Query(sql).encode(q);
+        if (reset) {
+            // its own Query: DISCARD ALL cannot run inside the implicit transaction of a multi-statement one
+            new Query("DISCARD ALL").encode(q);
+        }
+        if (sql != null) {
+            new Query(sql).encode(q);
+        }
         channel.writeAndFlush(q, channel.voidPromise());
         return done;
     }
@@ -215,12 +234,19 @@ final class ServerConnection {
     private final class Syncer implements Owner {
         private final Promise<ServerConnection> done;
         private final Map<String, String> target;
+        private final boolean reset;
+        /** The queries sent (DISCARD ALL when resetting, then the parameter change, if any), and those answered. */
+        private final int queries;
+        private int answered;
         private ErrorResponse error;
+        private ErrorResponse resetError;
         ScheduledFuture<?> timer;
 
-        Syncer(Promise<ServerConnection> done, Map<String, String> target) {
+        Syncer(Promise<ServerConnection> done, Map<String, String> target, boolean reset, int queries) {
             this.done = done;
             this.target = target;
+            this.reset = reset;
+            this.queries = queries;
         }
 
         @Override
@@ -228,8 +254,13 @@ final class ServerConnection {
             try {
                 byte type = frame.getByte(frame.readerIndex());
                 if (type == 'E') {
-                    error = (ErrorResponse) BackendType.ERROR_RESPONSE.decodeBody(frame);
-                } else if (type == 'Z') {
+                    ErrorResponse e = (ErrorResponse) BackendType.ERROR_RESPONSE.decodeBody(frame);
+                    if (reset && answered == 0) {
+                        resetError = e;
+                    } else {
+                        error = e;
+                    }
+                } else if (type == 'Z' && ++answered == queries) {
                     finish();
                 }
             } catch (RuntimeException e) {
@@ -244,8 +275,18 @@ final class ServerConnection {
                 return;
             }
             timer.cancel(false);
+            if (resetError != null) {
+                // the connection's state is unknown: it must not serve anyone
+                fail(new IOException("upstream refused DISCARD ALL: " + resetError.message()));
+                return;
+            }
             syncing = false;
             detach();
+            if (reset) {
+                needsReset = false;
+                prepared.clear(); // DISCARD ALL deallocates every prepared statement
+                applied.clear();
+            }
             if (error == null) {
                 applied.clear();
                 applied.putAll(target);

@@ -23,6 +23,14 @@ final class TrackedParameters {
     static final List<String> NAMES = List.of("application_name", "client_encoding", "DateStyle", "TimeZone",
             "IntervalStyle", "extra_float_digits", "search_path");
 
+    /**
+     * The tracked ones PostgreSQL reports in ParameterStatus when a session sets them (lower case): a session's own
+     * SET of one follows it to its next connection, so it leaves nothing to reset. {@code search_path} and
+     * {@code extra_float_digits} are not reported.
+     */
+    static final java.util.Set<String> REPORTED = java.util.Set.of("application_name", "client_encoding", "datestyle",
+            "timezone", "intervalstyle");
+
     private static final Map<String, String> BY_LOWER_CASE = new LinkedHashMap<>();
 
     static {
