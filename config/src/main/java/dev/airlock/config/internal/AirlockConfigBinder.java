@@ -588,24 +588,23 @@ public final class AirlockConfigBinder {
     }
 
     private ApprovalsConfig channels(MappingReader m, List<ApproverConfig> directory) {
-        Optional<SlackConfig> slack = m.node("slack").flatMap(n -> {
-            if (n instanceof dev.airlock.config.yaml.YamlSequence) {
-                b.problem(n, "expected a mapping (one Slack app, with its Slack channels under 'channels:'), got a list;"
-                        + " see examples/airlock.yaml");
-                return Optional.empty();
-            }
-            return Optional.ofNullable(b.object(s -> slack(s, directory)).convert(n));
-        });
-        Optional<TeamsConfig> teams = m.node("teams").flatMap(n -> {
-            if (n instanceof dev.airlock.config.yaml.YamlSequence) {
-                b.problem(n, "expected a mapping (one Teams bot, with its conversations under 'conversations:'), got a list;"
-                        + " see examples/airlock.yaml");
-                return Optional.empty();
-            }
-            return Optional.ofNullable(b.object(t -> teams(t, directory)).convert(n));
-        });
+        Optional<SlackConfig> slack = chatApp(m, "slack", "one Slack app, with its Slack channels under 'channels:'",
+                s -> slack(s, directory));
+        Optional<TeamsConfig> teams = chatApp(m, "teams", "one Teams bot, with its conversations under 'conversations:'",
+                t -> teams(t, directory));
         Optional<WebChannelConfig> web = m.optional("web", b.object(this::web));
         return m.build(() -> new ApprovalsConfig(slack, teams, web, List.of()));
+    }
+
+    /** A chat app under {@code approvals.channels.<key>}: one mapping (a list is a common mistake, said so). */
+    private <T> Optional<T> chatApp(MappingReader m, String key, String expected, java.util.function.Function<MappingReader, T> read) {
+        return m.node(key).flatMap(n -> {
+            if (n instanceof dev.airlock.config.yaml.YamlSequence) {
+                b.problem(n, "expected a mapping (" + expected + "), got a list; see examples/airlock.yaml");
+                return Optional.empty();
+            }
+            return Optional.ofNullable(b.object(read::apply).convert(n));
+        });
     }
 
     private SlackConfig slack(MappingReader m, List<ApproverConfig> directory) {
