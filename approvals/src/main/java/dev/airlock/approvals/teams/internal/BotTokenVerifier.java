@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * authentication requires: a JWT signed (RS256) by a key of the Bot Framework's OpenID metadata, issuer
  * {@value #ISSUER}, audience the bot's app id, within its validity (5 minutes of skew), the signing key endorsed
  * for the activity's channel ({@code msteams}), and its {@code serviceurl} claim equal to the activity's
- * {@code serviceUrl}. Keys are cached for a day; an unknown key id refetches them, at most every 5 minutes.
+ * {@code serviceUrl}. Keys are cached for a day; an unknown key id refetches them; refetches happen at most every
+ * 5 minutes (a failed one keeps the keys it had).
  * Blocking (the first call and refreshes fetch the keys): never call it on an event loop.
  */
 public final class BotTokenVerifier {
@@ -42,6 +43,8 @@ public final class BotTokenVerifier {
     static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     private static final Duration KEYS_TTL = Duration.ofHours(24);
     private static final Duration UNKNOWN_KEY_REFETCH = Duration.ofMinutes(5);
+    /** While no keys could be fetched yet, deliveries are refused (503) and a fetch is tried again this often. */
+    private static final Duration NO_KEYS_REFETCH = Duration.ofSeconds(10);
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     /** Why a delivery's token is refused: the HTTP status to answer and the reason. */
@@ -153,8 +156,15 @@ public final class BotTokenVerifier {
         }
         synchronized (this) {
             k = keys;
-            boolean stale = k == null || k.fetchedAt().plus(KEYS_TTL).isBefore(now);
-            if (stale || (!k.byId().containsKey(kid) && lastFetch.plus(UNKNOWN_KEY_REFETCH).isBefore(now))) {
+            // stale keys or an unknown kid refetch, but at most every 5 minutes: an unreachable metadata endpoint or a
+            // flood of made-up kids must not make every delivery wait for a fetch
+            boolean due = k == null ? lastFetch.plus(NO_KEYS_REFETCH).isBefore(now)
+                    : (k.fetchedAt().plus(KEYS_TTL).isBefore(now) || !k.byId().containsKey(kid))
+                    && lastFetch.plus(UNKNOWN_KEY_REFETCH).isBefore(now);
+            if (k == null && !due) {
+                throw new IOException("the last fetch failed less than " + NO_KEYS_REFETCH.toSeconds() + " s ago");
+            }
+            if (due) {
                 lastFetch = now;
                 try {
                     keys = k = fetch();
