@@ -667,13 +667,14 @@ public final class AirlockGate {
         }
     }
 
-    /** The upstream's error message, bounded: it may quote the agent's input. */
+    /** Longest upstream error message recorded: it may quote the agent's input. */
+    static final int MAX_ERROR_MESSAGE = 2000;
+
+    /** The upstream's error message, bounded. */
     private static String errorMessage(Outcome outcome) {
         String m = outcome.errorMessage();
         return m == null || m.length() <= MAX_ERROR_MESSAGE ? m : m.substring(0, MAX_ERROR_MESSAGE - 1) + "…";
     }
-
-    static final int MAX_ERROR_MESSAGE = 2000;
 
     void sessionClosed(GateSession session, String reason) {
         try {

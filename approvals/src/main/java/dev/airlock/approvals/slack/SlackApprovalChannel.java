@@ -13,7 +13,7 @@ import dev.airlock.approvals.ApprovalState;
 import dev.airlock.approvals.Vote;
 import dev.airlock.approvals.VoteRejection;
 import dev.airlock.approvals.VoteResult;
-import dev.airlock.approvals.slack.internal.ReplayGuard;
+import dev.airlock.approvals.internal.ReplayGuard;
 import dev.airlock.approvals.slack.internal.SlackApi;
 import dev.airlock.approvals.slack.internal.SlackCards;
 import dev.airlock.approvals.slack.internal.SlackText;

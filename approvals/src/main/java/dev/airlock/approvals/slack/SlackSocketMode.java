@@ -4,7 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.slack.api.methods.response.apps.connections.AppsConnectionsOpenResponse;
-import dev.airlock.approvals.slack.internal.ReplayGuard;
+import dev.airlock.approvals.internal.ReplayGuard;
 import dev.airlock.approvals.slack.internal.SlackApi;
 import java.net.URI;
 import java.util.concurrent.CountDownLatch;

@@ -10,7 +10,8 @@ import dev.airlock.approvals.RejectedDelivery;
 import dev.airlock.approvals.Vote;
 import dev.airlock.approvals.VoteRejection;
 import dev.airlock.approvals.VoteResult;
-import dev.airlock.approvals.slack.internal.ReplayGuard;
+import dev.airlock.approvals.internal.ReplayGuard;
+import dev.airlock.approvals.internal.Texts;
 import dev.airlock.approvals.teams.internal.BotConnector;
 import dev.airlock.approvals.teams.internal.BotTokenVerifier;
 import dev.airlock.approvals.teams.internal.TeamsCards;
@@ -219,7 +220,7 @@ public final class TeamsApprovalChannel implements ApprovalChannel, AutoCloseabl
             return refused.map(TeamsApprovalChannel::told)
                     .orElse("Write why in the reason box, then press Deny again. Nothing was recorded yet.");
         }
-        return told(svc.vote(id, who.identity(), Vote.DENY, TeamsCards.plain(reason, TeamsCards.DENY_REASON_MAX), CHANNEL));
+        return told(svc.vote(id, who.identity(), Vote.DENY, Texts.cut(reason, TeamsCards.DENY_REASON_MAX), CHANNEL));
     }
 
     private static String told(VoteResult r) {

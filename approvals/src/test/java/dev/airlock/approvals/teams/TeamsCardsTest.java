@@ -9,6 +9,7 @@ import dev.airlock.approvals.ApprovalOutcome;
 import dev.airlock.approvals.ApprovalProfile;
 import dev.airlock.approvals.ApprovalRequest;
 import dev.airlock.approvals.Approver;
+import dev.airlock.approvals.internal.Texts;
 import dev.airlock.approvals.teams.internal.TeamsCards;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -51,7 +52,7 @@ class TeamsCardsTest {
         byte[] bytes = new ObjectMapper().writeValueAsBytes(TeamsCards.message((com.fasterxml.jackson.databind.node.ObjectNode) card, r));
         assertThat(bytes.length).isLessThan(12_000); // Teams refuses messages over ~28 KB
         assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("x…");
-        assertThat(TeamsCards.plain("ab\uD83D\uDE00cd", 4)).isEqualTo("ab…");
+        assertThat(Texts.cut("ab\uD83D\uDE00cd", 4)).isEqualTo("ab…");
     }
 
     @Test

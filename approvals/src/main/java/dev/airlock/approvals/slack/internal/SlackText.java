@@ -79,13 +79,6 @@ public final class SlackText {
 
     /** Plain-text fields (headers, button labels) are not parsed for mentions, but still limited. */
     public static String plain(String s, int max) {
-        if (s.length() <= max) {
-            return s;
-        }
-        int cut = max - 1;
-        if (Character.isHighSurrogate(s.charAt(cut - 1))) {
-            cut--;
-        }
-        return s.substring(0, cut) + "…";
+        return dev.airlock.approvals.internal.Texts.cut(s, max);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.approvals.ApprovalOutcome;
 import dev.airlock.approvals.ApprovalRequest;
+import dev.airlock.approvals.internal.Texts;
 import dev.airlock.policy.Identity;
 import java.time.format.DateTimeFormatter;
 
@@ -68,7 +69,7 @@ public final class TeamsCards {
     public static ObjectNode message(ObjectNode card, ApprovalRequest r) {
         ObjectNode a = F.objectNode();
         a.put("type", "message");
-        a.put("summary", "Approval needed on " + plain(r.connection(), 200) + " (request " + r.id() + ")");
+        a.put("summary", "Approval needed on " + Texts.cut(r.connection(), 200) + " (request " + r.id() + ")");
         ObjectNode attachment = a.putArray("attachments").addObject();
         attachment.put("contentType", CARD_TYPE);
         attachment.set("content", card);
@@ -80,7 +81,7 @@ public final class TeamsCards {
         ObjectNode a = F.objectNode();
         a.put("type", "message");
         a.put("textFormat", "plain");
-        a.put("text", plain(text, 2000));
+        a.put("text", Texts.cut(text, 2000));
         return a;
     }
 
@@ -123,7 +124,7 @@ public final class TeamsCards {
             field(body, "Impact", r.impact());
         }
         ObjectNode context = richText(body);
-        run(context, "Request " + r.id() + " · profile " + plain(r.profile().name(), 100) + " · expires "
+        run(context, "Request " + r.id() + " · profile " + Texts.cut(r.profile().name(), 100) + " · expires "
                 + DateTimeFormatter.ISO_INSTANT.format(r.expiresAt()), VALUE_MAX).put("size", "Small").put("isSubtle", true);
         return body;
     }
@@ -155,26 +156,11 @@ public final class TeamsCards {
     private static ObjectNode run(ObjectNode rich, String text, int max) {
         ObjectNode run = ((ArrayNode) rich.get("inlines")).addObject();
         run.put("type", "TextRun");
-        run.put("text", plain(text, max));
+        run.put("text", Texts.cut(text, max));
         return run;
     }
 
     private static String display(Identity i) {
         return i.email() != null ? i.email() : i.subject();
-    }
-
-    /** {@code s} cut to {@code max} chars, ending with an ellipsis when cut; never splits a surrogate pair. */
-    public static String plain(String s, int max) {
-        if (s == null) {
-            return "";
-        }
-        if (s.length() <= max) {
-            return s;
-        }
-        int cut = max - 1;
-        if (cut > 0 && Character.isHighSurrogate(s.charAt(cut - 1))) {
-            cut--;
-        }
-        return s.substring(0, cut) + "…";
     }
 }

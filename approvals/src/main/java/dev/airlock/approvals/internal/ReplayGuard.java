@@ -1,10 +1,10 @@
-package dev.airlock.approvals.slack.internal;
+package dev.airlock.approvals.internal;
 
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Remembers keys (user + action_ts, envelope ids) for a while so a replayed delivery is seen once. */
+/** Remembers keys (a chat user and its action, an envelope id, an activity id) for a while so a replayed delivery is seen once. */
 public final class ReplayGuard {
 
     private final Map<String, Long> seen = new ConcurrentHashMap<>();
