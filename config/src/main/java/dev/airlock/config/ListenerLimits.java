@@ -14,14 +14,16 @@ import java.util.Optional;
  * @param maxMessageSize database listeners: largest protocol message an agent may send, in bytes (default 64 MiB)
  * @param maxRequestLine HTTP: longest request line, in bytes ({@code 414} beyond; default 8 KiB)
  * @param maxHeaderSize  HTTP: largest header block, in bytes ({@code 431} beyond; default 16 KiB)
+ * @param maxConcurrentStreams HTTP/2: requests one agent connection may have open at once (default 100;
+ *                       {@code 0} turns HTTP/2 off for the listener)
  */
 public record ListenerLimits(Optional<Duration> idleTimeout, Optional<Duration> startupTimeout,
                              Optional<Integer> maxMessageSize, Optional<Integer> maxRequestLine,
-                             Optional<Integer> maxHeaderSize) {
+                             Optional<Integer> maxHeaderSize, Optional<Integer> maxConcurrentStreams) {
 
     /** Every limit at its protocol's default. */
     public static final ListenerLimits DEFAULTS = new ListenerLimits(Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty(), Optional.empty());
+            Optional.empty(), Optional.empty(), Optional.empty());
 
     public ListenerLimits {
         Objects.requireNonNull(idleTimeout, "idleTimeout");
@@ -29,6 +31,7 @@ public record ListenerLimits(Optional<Duration> idleTimeout, Optional<Duration> 
         Objects.requireNonNull(maxMessageSize, "maxMessageSize");
         Objects.requireNonNull(maxRequestLine, "maxRequestLine");
         Objects.requireNonNull(maxHeaderSize, "maxHeaderSize");
+        Objects.requireNonNull(maxConcurrentStreams, "maxConcurrentStreams");
         idleTimeout.ifPresent(d -> {
             if (d.isNegative()) {
                 throw new IllegalArgumentException("idleTimeout: " + d + " (expected: >= 0)");

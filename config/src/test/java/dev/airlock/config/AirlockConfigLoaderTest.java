@@ -884,12 +884,12 @@ class AirlockConfigLoaderTest {
                   - name: api
                     protocol: http
                     port: 8080
-                    limits: {idle_timeout: 0s, max_request_line: 4KiB, max_header_size: 32KiB}
+                    limits: {idle_timeout: 0s, max_request_line: 4KiB, max_header_size: 32KiB, max_concurrent_streams: 0}
                 """ + CONNECTIONS + IDENTITY + REST);
         assertThat(c.listeners().get(0).limits()).isEqualTo(new ListenerLimits(Optional.of(java.time.Duration.ofMinutes(15)),
-                Optional.of(java.time.Duration.ofSeconds(5)), Optional.of(8 << 20), Optional.empty(), Optional.empty()));
+                Optional.of(java.time.Duration.ofSeconds(5)), Optional.of(8 << 20), Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(c.listeners().get(1).limits()).isEqualTo(new ListenerLimits(Optional.of(java.time.Duration.ZERO),
-                Optional.empty(), Optional.empty(), Optional.of(4 << 10), Optional.of(32 << 10)));
+                Optional.empty(), Optional.empty(), Optional.of(4 << 10), Optional.of(32 << 10), Optional.of(0)));
         assertThat(valid(LISTENERS + CONNECTIONS + IDENTITY + REST).listeners().get(0).limits()).isEqualTo(ListenerLimits.DEFAULTS);
     }
 
@@ -904,7 +904,7 @@ class AirlockConfigLoaderTest {
                   - name: api
                     protocol: http
                     port: 8080
-                    limits: {startup_timeout: 5s, max_request_line: 10}
+                    limits: {startup_timeout: 5s, max_request_line: 10, max_concurrent_streams: -1}
                 """ + CONNECTIONS + IDENTITY + REST))
                 .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.idle_timeout").contains("soon"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.max_message_size").contains("at least 1KiB"))
@@ -913,6 +913,7 @@ class AirlockConfigLoaderTest {
                 .anySatisfy(p -> assertThat(p).contains("listeners[1].limits.startup_timeout")
                         .contains("only used by database listeners"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[1].limits.max_request_line").contains("at least 256"))
+                .anySatisfy(p -> assertThat(p).contains("listeners[1].limits.max_concurrent_streams").contains("-1"))
                 .allSatisfy(p -> assertThat(p).matches("\\d+:\\d+: listeners\\[\\d\\]\\.limits\\..*"));
     }
 }

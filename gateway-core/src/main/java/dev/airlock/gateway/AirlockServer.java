@@ -69,7 +69,9 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import java.net.InetSocketAddress;
@@ -314,7 +316,8 @@ public final class AirlockServer implements AutoCloseable {
                         httpRoutes(config.connectionsOf(l.name())), l.defaultConnection().orElse(null));
                 ListenerLimits lim = l.limits();
                 httpConfig = httpConfig.withRequestLimits(lim.maxRequestLine().orElse(httpConfig.maxInitialLineLength()),
-                        lim.maxHeaderSize().orElse(httpConfig.maxHeaderSize()));
+                        lim.maxHeaderSize().orElse(httpConfig.maxHeaderSize()))
+                        .withMaxConcurrentStreams(lim.maxConcurrentStreams().orElse(httpConfig.maxConcurrentStreams()));
                 if (lim.idleTimeout().isPresent()) {
                     httpConfig = httpConfig.withIdleTimeout(lim.idleTimeout().get());
                 }
@@ -512,7 +515,12 @@ public final class AirlockServer implements AutoCloseable {
             b = SslContextBuilder.forServer(cert.getKeyPair().getPrivate(), cert.getCertificatePath());
         }
         if (l.protocol() == Protocol.HTTP) {
-            b.applicationProtocolConfig(HttpPipelineConfigurator.alpn()); // HTTP/1.1 only, so h2 clients fall back
+            boolean h2 = l.limits().maxConcurrentStreams().orElse(1) > 0;
+            b.applicationProtocolConfig(HttpPipelineConfigurator.alpn(h2));
+            if (h2) {
+                // RFC 9113 §9.2.2: TLS 1.2 suites an HTTP/2 client must refuse are not offered (TLS 1.3 ones all pass)
+                b.ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
+            }
         }
         return b.build();
     }

@@ -106,13 +106,18 @@ class HttpGatewayIT {
 
     /** An Airlock process on fresh ports with this class's policy, upstream and lineage store. */
     static AirlockServer newServer() throws Exception {
+        return newServer(false);
+    }
+
+    /** {@code tls}: the listener serves TLS with a generated development certificate (ALPN h2 / http/1.1). */
+    static AirlockServer newServer(boolean tls) throws Exception {
         Path dir = Files.createTempDirectory("airlock-http-it");
         Files.writeString(dir.resolve("policy.yaml"), POLICY);
         Files.writeString(dir.resolve("upstream-token"), "s3cr3t-upstream-token\n");
         int[] ports = GatewayHarness.freePorts(2);
         Files.writeString(dir.resolve("airlock.yaml"), """
                 listeners:
-                  - {name: web, protocol: http, port: %d, limits: {max_request_line: 2KiB, max_header_size: 8KiB}}
+                  - {name: web, protocol: http, port: %d, limits: {max_request_line: 2KiB, max_header_size: 8KiB}%s}
                 connections:
                   - name: api
                     protocol: http
@@ -131,7 +136,7 @@ class HttpGatewayIT {
                   files: [policy.yaml]
                 admin:
                   port: %d
-                """.formatted(ports[0], upstream.port(), issuer.issuer(), lineageDb.jdbcUrl(), lineageDb.user(), ports[1]));
+                """.formatted(ports[0], tls ? ", tls: {self_signed: true}" : "", upstream.port(), issuer.issuer(), lineageDb.jdbcUrl(), lineageDb.user(), ports[1]));
         AirlockConfig config = AirlockConfigLoader.load(dir.resolve("airlock.yaml")).orElseThrow();
         return AirlockServer.start(config, AirlockServer.Options.defaults().withLineageStore(lineage)
                 .withShutdownGrace(Duration.ofMillis(200)));
@@ -190,6 +195,42 @@ class HttpGatewayIT {
                 String.valueOf(r.body().getBytes(StandardCharsets.UTF_8).length), "api GET /echo/items", "read");
         assertThat(java.util.UUID.fromString(id).version()).as("a time-ordered id, as every lineage id").isEqualTo(7);
         assertThat(lineage.verify().firstBreak()).as("status and bytes are on the chain").isEmpty();
+    }
+
+    @Test
+    void servesHttp2AgentsOverTlsAndRecordsThem() throws Exception {
+        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+        trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() { // the generated dev certificate
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(trustAll).build();
+        try (AirlockServer own = newServer(true)) {
+            String base = "https://127.0.0.1:" + own.port("web");
+            HttpResponse<String> r = h2.send(HttpRequest.newBuilder(URI.create(base + "/echo/h2-items"))
+                    .header("Authorization", "Bearer " + agent()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(r.statusCode()).isEqualTo(200);
+            String id = r.headers().firstValue("x-request-id").orElseThrow();
+            assertThat(awaitRow("SELECT a.method, a.path, d.effect, res.status FROM lineage.actions a JOIN lineage.decisions d "
+                    + "USING (action_id) JOIN lineage.results res USING (action_id) WHERE a.action_id = '" + id + "'"))
+                    .containsExactly("GET", "/echo/h2-items", "ALLOW", "200");
+            HttpResponse<String> denied = h2.send(HttpRequest.newBuilder(URI.create(base + "/echo/invoices/8")).DELETE()
+                    .header("Authorization", "Bearer " + agent()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(denied.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(denied.statusCode()).isEqualTo(403);
+            assertThat(json.readTree(denied.body()).get("rule_id").asText()).isEqualTo("no-deletes");
+        }
     }
 
     @Test

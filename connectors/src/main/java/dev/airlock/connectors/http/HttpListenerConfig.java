@@ -21,11 +21,13 @@ import java.util.Objects;
  * @param maxAsyncRequests         async requests held at once; beyond it {@code respond-async} is not honoured
  * @param writeBufferLowWaterMark  back-pressure: resume reading the peer below this many queued bytes
  * @param writeBufferHighWaterMark back-pressure: stop reading the peer above this many queued bytes
+ * @param maxConcurrentStreams     HTTP/2: requests one agent connection may have open at once ({@code 0}: HTTP/2
+ *                                 is not offered, agents speak HTTP/1.1)
  */
 public record HttpListenerConfig(SslContext sslContext, List<HttpRoute> routes, String defaultConnection,
                                  int maxInitialLineLength, int maxHeaderSize, int maxChunkSize, Duration idleTimeout,
                                  Duration asyncResultTtl, int maxAsyncResponse, int maxAsyncRequests,
-                                 int writeBufferLowWaterMark, int writeBufferHighWaterMark) {
+                                 int writeBufferLowWaterMark, int writeBufferHighWaterMark, int maxConcurrentStreams) {
 
     public HttpListenerConfig {
         routes = List.copyOf(routes);
@@ -52,29 +54,46 @@ public record HttpListenerConfig(SslContext sslContext, List<HttpRoute> routes, 
             throw new IllegalArgumentException("writeBufferWaterMark: " + writeBufferLowWaterMark + "/" + writeBufferHighWaterMark
                     + " (expected: 0 < low <= high)");
         }
+        if (maxConcurrentStreams < 0) {
+            throw new IllegalArgumentException("maxConcurrentStreams: " + maxConcurrentStreams + " (expected: >= 0)");
+        }
+    }
+
+    /** Whether agents may speak HTTP/2 (ALPN {@code h2} over TLS, prior knowledge in clear). */
+    public boolean http2() {
+        return maxConcurrentStreams > 0;
     }
 
     /**
      * Defaults: 8 KiB request line, 16 KiB headers, 64 KiB chunks, 5 min idle, async results kept 10 min,
-     * up to 1 MiB each and 256 at once (so held async requests use at most ~256 MiB), 32/64 KiB watermarks.
+     * up to 1 MiB each and 256 at once (so held async requests use at most ~256 MiB), 32/64 KiB watermarks,
+     * HTTP/2 with up to 100 requests at once per connection.
      */
     public static HttpListenerConfig defaults(SslContext sslContext, List<HttpRoute> routes, String defaultConnection) {
         return new HttpListenerConfig(sslContext, routes, defaultConnection, 8 << 10, 16 << 10, 64 << 10,
-                Duration.ofMinutes(5), Duration.ofMinutes(10), 1 << 20, 256, 32 << 10, 64 << 10);
+                Duration.ofMinutes(5), Duration.ofMinutes(10), 1 << 20, 256, 32 << 10, 64 << 10, 100);
     }
 
     public HttpListenerConfig withIdleTimeout(Duration d) {
         return new HttpListenerConfig(sslContext, routes, defaultConnection, maxInitialLineLength, maxHeaderSize, maxChunkSize,
-                d, asyncResultTtl, maxAsyncResponse, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark);
+                d, asyncResultTtl, maxAsyncResponse, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark,
+                maxConcurrentStreams);
     }
 
     public HttpListenerConfig withRequestLimits(int requestLine, int headerSize) {
         return new HttpListenerConfig(sslContext, routes, defaultConnection, requestLine, headerSize, maxChunkSize,
-                idleTimeout, asyncResultTtl, maxAsyncResponse, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark);
+                idleTimeout, asyncResultTtl, maxAsyncResponse, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark,
+                maxConcurrentStreams);
     }
 
     public HttpListenerConfig withMaxAsyncResponse(int n) {
         return new HttpListenerConfig(sslContext, routes, defaultConnection, maxInitialLineLength, maxHeaderSize, maxChunkSize,
-                idleTimeout, asyncResultTtl, n, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark);
+                idleTimeout, asyncResultTtl, n, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark,
+                maxConcurrentStreams);
+    }
+
+    public HttpListenerConfig withMaxConcurrentStreams(int n) {
+        return new HttpListenerConfig(sslContext, routes, defaultConnection, maxInitialLineLength, maxHeaderSize, maxChunkSize,
+                idleTimeout, asyncResultTtl, maxAsyncResponse, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark, n);
     }
 }

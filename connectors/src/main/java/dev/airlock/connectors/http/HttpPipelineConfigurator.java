@@ -1,6 +1,17 @@
 package dev.airlock.connectors.http;
 
+import dev.airlock.connectors.http.internal.Http2Connections;
 import dev.airlock.connectors.http.internal.HttpConnection;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.airlock.connectors.http.internal.ListenerContext;
 import dev.airlock.connectors.spi.Gate;
 import io.netty.channel.Channel;
@@ -15,6 +26,7 @@ import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import java.net.SocketAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -24,10 +36,18 @@ import java.util.concurrent.TimeUnit;
  * {@code Transfer-Encoding} is refused) → idle timer → the connection handler. Use as the {@code childHandler}
  * of a {@code ServerBootstrap}; reading is turned off and driven by the handlers. {@link #close()} closes the
  * upstream pools and the DNS resolver.
+ *
+ * <p>With HTTP/2 on ({@link HttpListenerConfig#http2()}), a TLS connection that chose {@code h2} by ALPN, or a
+ * clear-text one that opens with the HTTP/2 connection preface (prior knowledge, RFC 9113 §3.3), is served by
+ * {@link Http2Connections} instead. The {@code Upgrade: h2c} dance of HTTP/1.1 is not offered (RFC 9113 deprecates
+ * it): such a request is answered in HTTP/1.1.
  */
 public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(HttpPipelineConfigurator.class);
+
     public static final String TLS = "http-tls";
+    public static final String PROTOCOL = "http-protocol";
     public static final String CODEC = "http-codec";
     public static final String IDLE = "http-idle";
     public static final String CONNECTION = "http-connection";
@@ -47,14 +67,116 @@ public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> 
     protected void initChannel(Channel ch) {
         ch.config().setAutoRead(false);
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()));
+        ChannelPipeline p = ch.pipeline();
         if (config.sslContext() != null) {
-            ch.pipeline().addLast(TLS, config.sslContext().newHandler(ch.alloc()));
+            p.addLast(TLS, config.sslContext().newHandler(ch.alloc()));
+            if (config.http2()) {
+                p.addLast(PROTOCOL, new Alpn());
+                return;
+            }
+        } else if (config.http2()) {
+            p.addLast(PROTOCOL, new PriorKnowledge());
+            return;
         }
-        ch.pipeline().addLast(CODEC, new HttpServerCodec(decoderConfig(config)));
+        http1(p);
+    }
+
+    private void http1(ChannelPipeline p) {
+        p.addLast(CODEC, new HttpServerCodec(decoderConfig(config)));
         if (!config.idleTimeout().isZero()) {
-            ch.pipeline().addLast(IDLE, new IdleStateHandler(0, 0, config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+            p.addLast(IDLE, new IdleStateHandler(0, 0, config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
         }
-        ch.pipeline().addLast(CONNECTION, new HttpConnection(context));
+        p.addLast(CONNECTION, new HttpConnection(context));
+    }
+
+    /** After the TLS handshake: HTTP/2 when the agent chose {@code h2}, else HTTP/1.1. */
+    private final class Alpn extends ApplicationProtocolNegotiationHandler {
+        Alpn() {
+            super(ApplicationProtocolNames.HTTP_1_1);
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+            super.handlerAdded(ctx);
+            if (ctx.channel().isActive()) {
+                ctx.read(); // the ClientHello: reading is off, and the TLS handler reads on by itself only once started
+            }
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            super.channelActive(ctx);
+            ctx.read();
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                Http2Connections.configure(ctx.pipeline(), context, true);
+            } else {
+                http1(ctx.pipeline());
+            }
+        }
+
+        @Override
+        protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("{}: TLS handshake failed: {}", ctx.channel(), cause.toString());
+            ctx.close();
+        }
+    }
+
+    /**
+     * In clear text (loopback agents only): HTTP/2 when the connection opens with the 24-byte preface, HTTP/1.1 as
+     * soon as a byte differs. The bytes read meanwhile go on to the chosen protocol's decoder.
+     */
+    private final class PriorKnowledge extends ByteToMessageDecoder {
+        private boolean started;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            super.channelActive(ctx);
+            start(ctx);
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            if (ctx.channel().isActive()) {
+                start(ctx);
+            }
+        }
+
+        private void start(ChannelHandlerContext ctx) {
+            if (started) {
+                return;
+            }
+            started = true;
+            if (!HttpConnection.isLoopback(ctx.channel())) {
+                log.warn("{}: plain-HTTP connection from a non-loopback address refused", ctx.channel());
+                ctx.close();
+                return;
+            }
+            ctx.read();
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
+            try {
+                int n = Math.min(in.readableBytes(), preface.readableBytes());
+                boolean same = ByteBufUtil.equals(in, in.readerIndex(), preface, 0, n);
+                if (same && n < preface.readableBytes()) {
+                    return; // not decided yet: the decoder asks for more
+                }
+                if (same) {
+                    Http2Connections.configure(ctx.pipeline(), context, false);
+                } else {
+                    http1(ctx.pipeline());
+                }
+                ctx.pipeline().remove(this); // hands the bytes read so far to what comes next
+            } finally {
+                preface.release();
+            }
+        }
     }
 
     /** Strict HTTP/1.1 parsing: CRLF only, validated headers, RFC 9112 transfer-coding rules. */
@@ -65,11 +187,13 @@ public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> 
                 .setAllowDuplicateContentLengths(false);
     }
 
-    /** ALPN for listener TLS: HTTP/1.1 only (HTTP/2 is not served yet). */
-    public static ApplicationProtocolConfig alpn() {
+    /** ALPN for listener TLS: {@code h2} first when HTTP/2 is on, then {@code http/1.1}. */
+    public static ApplicationProtocolConfig alpn(boolean http2) {
         return new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                 ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "http/1.1");
+                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                http2 ? List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)
+                        : List.of(ApplicationProtocolNames.HTTP_1_1));
     }
 
     /** Agent connections open now. */

@@ -181,7 +181,8 @@ final class Exchange implements UpstreamHandler.Listener {
             return;
         }
         if (hosts.isEmpty() && v.minorVersion() == 1) {
-            fail(Problem.of(HttpError.BAD_REQUEST, "HTTP/1.1 request without a Host header (RFC 9112 §3.2)"), true);
+            fail(Problem.of(HttpError.BAD_REQUEST, conn.http2() ? "HTTP/2 request without :authority (RFC 9113 §8.3.1)"
+                    : "HTTP/1.1 request without a Host header (RFC 9112 §3.2)"), true);
             return;
         }
         if (request.method() == HttpMethod.CONNECT) {
@@ -231,7 +232,7 @@ final class Exchange implements UpstreamHandler.Listener {
             fail(Problem.of(HttpError.BAD_REQUEST, "invalid Host header"), true);
             return;
         }
-        websocket = isWebSocketUpgrade(request);
+        websocket = !conn.http2() && isWebSocketUpgrade(request); // HTTP/2 has no Upgrade (RFC 9113 §8.6)
         preferAsync = prefersAsync(h);
         if (target.path().startsWith("/_airlock/")) {
             poll(target);
@@ -972,8 +973,10 @@ final class Exchange implements UpstreamHandler.Listener {
             done();
             return;
         }
-        if (!bodyComplete && expectContinue && !continueSent) {
-            clientKeepAlive = false; // the agent holds its body back; don't wait for it
+        if (!bodyComplete && ((expectContinue && !continueSent) || conn.http2())) {
+            // the agent holds its body back, don't wait for it; over HTTP/2 the stream's reset stops the body and the
+            // connection goes on anyway (no reading to the end to keep it)
+            clientKeepAlive = false;
         }
         sink.whole(r);
         if (!clientKeepAlive || bodyComplete) {
@@ -1190,12 +1193,12 @@ final class Exchange implements UpstreamHandler.Listener {
 
         @Override
         public void head(HttpResponse r) {
-            client.write(r, client.voidPromise());
+            client.write(r, conn.promise(false));
         }
 
         @Override
         public boolean content(HttpContent c) {
-            client.write(c, client.voidPromise());
+            client.write(c, conn.promise(c instanceof LastHttpContent));
             return true;
         }
 

@@ -5,8 +5,19 @@ import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import dev.airlock.connectors.http.message.HttpError;
+import dev.airlock.connectors.http.message.Problem;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -28,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * {@link Exchange} at a time (pipelined requests queue behind the current one). Reading is off; the connection
  * reads when the current exchange takes content, and otherwise a little ahead (up to {@value #READ_AHEAD} bytes)
  * so that an agent going away while its request is held is noticed and its approval cancelled.
+ *
+ * <p>Over HTTP/2 one of these serves each stream (its channel is the stream's child channel, the request arrives
+ * converted to HTTP/1.1 objects): it shares the connection's {@link GateBridge}, and the connection itself is
+ * counted, timed and closed by {@link Http2Connections}.
  */
 public final class HttpConnection extends ChannelInboundHandlerAdapter {
 
@@ -39,6 +54,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
     static final int HEAD_WEIGHT = 512;
 
     private final ListenerContext lc;
+    private final GateBridge sharedBridge;
     private final ArrayDeque<HttpObject> backlog = new ArrayDeque<>();
     private long backlogBytes;
     private Channel channel;
@@ -48,9 +64,24 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private boolean closed;
     private boolean counted;
+    private ChannelPromise lastWrite;
+    private boolean lastWriteEndsResponse;
 
     public HttpConnection(ListenerContext lc) {
         this.lc = lc;
+        this.sharedBridge = null;
+    }
+
+    /** One HTTP/2 stream of a connection whose sessions {@code bridge} holds. */
+    HttpConnection(ListenerContext lc, GateBridge bridge, boolean tls) {
+        this.lc = lc;
+        this.sharedBridge = bridge;
+        this.tls = tls;
+    }
+
+    /** Whether this serves one HTTP/2 stream (no upgrades, no connection-level state of its own). */
+    boolean http2() {
+        return sharedBridge != null;
     }
 
     Channel channel() {
@@ -68,8 +99,12 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        tls = ctx.pipeline().get(SslHandler.class) != null;
-        bridge = new GateBridge(lc.gate(), channel, tls);
+        if (sharedBridge != null) {
+            bridge = sharedBridge;
+        } else {
+            tls = ctx.pipeline().get(SslHandler.class) != null;
+            bridge = new GateBridge(lc.gate(), channel, tls);
+        }
         if (channel.isActive()) {
             begin();
         }
@@ -86,6 +121,10 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         counted = true;
+        if (http2()) {
+            channel.read();
+            return;
+        }
         lc.opened();
         if (!tls && !isLoopback(channel)) {
             // a bearer token must not cross the network in clear; a plain listener serves loopback agents only
@@ -103,8 +142,15 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        backlog.add(o);
-        backlogBytes += weight(o);
+        if (http2() && o instanceof HttpRequest r) {
+            Http2Connections.normalise(r.headers());
+            if (o instanceof FullHttpRequest f) {
+                // a stream whose HEADERS ended it: head and (empty) body, as the HTTP/1.1 decoder hands them over
+                queue(new DefaultHttpRequest(f.protocolVersion(), f.method(), f.uri(), f.headers()));
+                o = new DefaultLastHttpContent(f.content(), f.trailingHeaders());
+            }
+        }
+        queue(o);
         if (!draining) {
             drain();
         }
@@ -152,6 +198,11 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void queue(HttpObject o) {
+        backlog.add(o);
+        backlogBytes += weight(o);
+    }
+
     private HttpObject poll() {
         HttpObject o = backlog.poll();
         backlogBytes -= weight(o);
@@ -180,7 +231,42 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
         } else if (request.protocolVersion().minorVersion() == 0) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        channel.writeAndFlush(r, channel.voidPromise());
+        channel.writeAndFlush(r, promise(true));
+    }
+
+    /**
+     * The promise for a write to the agent: the void one over HTTP/1.1; over HTTP/2 a real one, kept as the last
+     * write, so that a stream is reset only once what was written ahead of the reset has gone out (a reset drops
+     * DATA frames still waiting for flow-control window).
+     */
+    ChannelPromise promise(boolean endsResponse) {
+        if (!http2()) {
+            return channel.voidPromise();
+        }
+        lastWrite = channel.newPromise();
+        lastWriteEndsResponse = endsResponse;
+        return lastWrite;
+    }
+
+    /**
+     * Ends the stream of an exchange that will not read the rest of the request: after a whole response, with a
+     * {@code NO_ERROR} reset (RFC 9113 §8.1: stop sending, the response stands); after a cut-off one, with the
+     * {@code CANCEL} reset closing the stream sends, so the agent does not take it for complete.
+     */
+    private void endStream() {
+        ChannelPromise last = lastWrite;
+        boolean complete = lastWriteEndsResponse;
+        channel.flush();
+        if (last == null) {
+            channel.close();
+            return;
+        }
+        last.addListener(f -> {
+            if (f.isSuccess() && complete && channel.isActive()) {
+                channel.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+            }
+            channel.close();
+        });
     }
 
     /** The current exchange has answered (and, unless detached, finished); take the next request or close. */
@@ -192,7 +278,9 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
         if (!keepAlive) {
             closed = true;
             releaseBacklog();
-            if (channel.isActive()) {
+            if (http2()) {
+                endStream();
+            } else if (channel.isActive()) {
                 channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
             return;
@@ -259,6 +347,9 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void end(String reason) {
+        if (http2()) {
+            return; // the connection's sessions end with the connection (Http2Connections)
+        }
         if (counted) {
             counted = false;
             lc.closed();
@@ -268,6 +359,20 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (http2() && cause instanceof DecoderException && cause.getCause() instanceof Http2Exception h2) {
+            // the stream's headers could not be taken as a request (an invalid field, a missing pseudo-header)
+            log.debug("{}: malformed HTTP/2 request: {}", channel, h2.toString());
+            if (current == null && !closed && channel.isActive()) {
+                closed = true;
+                releaseBacklog();
+                FullHttpResponse r = Problem.of(HttpError.BAD_REQUEST, "malformed HTTP/2 request: " + Exchange.message(h2))
+                        .response(channel.alloc(), HttpVersion.HTTP_1_1);
+                channel.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            close();
+            return;
+        }
         if (cause instanceof ClosedChannelException || (cause instanceof IOException && !(cause instanceof SSLException))
                 || (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() instanceof SSLException)) {
             log.debug("{}: {}", channel, cause.toString());
@@ -296,7 +401,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** A loopback TCP peer, or a transport that is local by nature (in-VM, Unix socket). */
-    private static boolean isLoopback(Channel ch) {
+    public static boolean isLoopback(Channel ch) {
         if (!(ch.remoteAddress() instanceof InetSocketAddress a)) {
             return true;
         }

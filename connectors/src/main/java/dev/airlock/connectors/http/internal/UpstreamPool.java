@@ -10,6 +10,7 @@ import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.ChannelPoolHandler;
 import io.netty.channel.pool.SimpleChannelPool;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.AddressResolverGroup;
@@ -96,9 +97,11 @@ public final class UpstreamPool implements AutoCloseable {
                 .remoteAddress(InetSocketAddress.createUnresolved(route.upstream().getHost(), route.upstreamPort()));
     }
 
+    /** The agent's socket type (NIO, epoll, …); an HTTP/2 stream's is its connection's. */
     @SuppressWarnings("unchecked")
     private static Class<? extends Channel> socketClass(Channel like) {
-        return (Class<? extends Channel>) like.getClass();
+        Channel socket = like instanceof Http2StreamChannel s ? s.parent() : like;
+        return (Class<? extends Channel>) socket.getClass();
     }
 
     /** Upstream pipeline: [TLS] → HTTP client codec → idle timer → {@link UpstreamHandler}. */
