@@ -168,6 +168,36 @@ class Http2ProxyIT {
     }
 
     @Test
+    void answersRespondAsyncWith202AndTheResultOutlivesTheStream() throws Exception {
+        HttpResponse<String> accepted = h2.send(request("/echo/async-h2").header("x-hold", "1").header("Prefer", "respond-async")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"n\": 2}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String location = accepted.headers().firstValue("location").orElseThrow();
+        HttpTestGate.Held h = gate.held.poll(10, TimeUnit.SECONDS);
+        assertThat(h).isNotNull();
+        h.verdict().complete(Verdict.ALLOW); // the request's stream ended with the 202 long ago
+        nextOutcome();
+        HttpResponse<String> done = h2.send(request(location).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(done.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(done.body()).get("body").asText()).isEqualTo("{\"n\": 2}");
+    }
+
+    @Test
+    void streamsServerSentEventsOneByOne() throws Exception {
+        HttpResponse<java.util.stream.Stream<String>> r = h2.send(request("/sse?n=2").build(), HttpResponse.BodyHandlers.ofLines());
+        assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        java.util.Iterator<String> lines = r.body().iterator();
+        assertThat(List.of(lines.next(), lines.next(), lines.next())).containsExactly("id: 1", "data: event 1", "");
+        upstream.sseGate.release(); // event 2 is sent only now: event 1 came through on its own
+        assertThat(List.of(lines.next(), lines.next(), lines.next())).containsExactly("id: 2", "data: event 2", "");
+        upstream.sseGate.release();
+        assertThat(lines.hasNext()).isFalse();
+        nextOutcome();
+    }
+
+    @Test
     void deniesWithProblemDetails() throws Exception {
         HttpResponse<String> r = h2.send(request("/echo/x").DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(403);
