@@ -260,6 +260,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  curl -i -H \"Authorization: Bearer $TOKEN\" -H 'Prefer: respond-async' -H 'Content-Type: application/json' \\");
             out.println("       -d '{\"invoice\": 2, \"amount\": 20}' " + api + "/v1/refunds            # 202: poll the Location with the same token");
             out.println("  curl -N -H \"Authorization: Bearer $TOKEN\" " + api + "/v1/events                # server-sent events, streamed");
+            out.println("  curl --http2-prior-knowledge -H \"Authorization: Bearer $TOKEN\" " + api + "/v1/invoices  # the same over HTTP/2");
             out.println();
             out.println("Tokens: names starting with 'agent' get group agents; any other name gets group dba. Ctrl-C stops the demo.");
             out.flush();
