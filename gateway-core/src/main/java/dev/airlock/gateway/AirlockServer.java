@@ -556,6 +556,12 @@ public final class AirlockServer implements AutoCloseable {
         return policy.get().policy();
     }
 
+    /** Agent sessions or HTTP connections still open. */
+    private boolean busy() {
+        return configurators.stream().anyMatch(c -> c.activeSessions() > 0)
+                || httpConfigurators.stream().anyMatch(h -> h.activeConnections() > 0);
+    }
+
     /** Stops accepting, lets sessions drain for the grace period, cancels pending approvals, releases everything. */
     @Override
     public synchronized void close() {
@@ -566,9 +572,11 @@ public final class AirlockServer implements AutoCloseable {
         listeners.values().forEach(ch -> ch.close().awaitUninterruptibly());
         // idle sessions are told (FATAL 57P01) and closed now, busy ones at the end of their transaction
         configurators.forEach(PostgresPipelineConfigurator::shutdown);
+        // HTTP: idle connections close now, busy ones after their request (Connection: close, or GOAWAY for HTTP/2)
+        httpConfigurators.forEach(HttpPipelineConfigurator::shutdown);
         if (options != null) {
             long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
-            while (configurators.stream().anyMatch(c -> c.activeSessions() > 0) && System.nanoTime() < deadline) {
+            while (busy() && System.nanoTime() < deadline) {
                 try {
                     Thread.sleep(50); // shutdown path only, never on an event loop
                 } catch (InterruptedException e) {
@@ -594,7 +602,7 @@ public final class AirlockServer implements AutoCloseable {
         if (approvals != null) {
             // the sessions whose approval was just cancelled get their error and close; give them a moment
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (configurators.stream().anyMatch(c -> c.activeSessions() > 0) && System.nanoTime() < deadline) {
+            while (busy() && System.nanoTime() < deadline) {
                 try {
                     Thread.sleep(20); // shutdown path only, never on an event loop
                 } catch (InterruptedException e) {

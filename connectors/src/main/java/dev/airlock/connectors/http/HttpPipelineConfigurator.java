@@ -65,6 +65,7 @@ public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> 
 
     @Override
     protected void initChannel(Channel ch) {
+        context.register(ch);
         ch.config().setAutoRead(false);
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()));
         ChannelPipeline p = ch.pipeline();
@@ -194,6 +195,14 @@ public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> 
                 ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                 http2 ? List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)
                         : List.of(ApplicationProtocolNames.HTTP_1_1));
+    }
+
+    /**
+     * Graceful shutdown (after the listening socket closed): idle agent connections close now, busy ones once their
+     * requests are answered; {@link #activeConnections()} tells when they all have.
+     */
+    public void shutdown() {
+        context.shutdown();
     }
 
     /** Agent connections open now. */

@@ -313,6 +313,30 @@ class Http2ProxyIT {
     }
 
     @Test
+    void shutsDownWithGoAwayLettingOpenStreamsFinish() throws Exception {
+        List<HttpRoute> routes = List.of(HttpRoute.of("api", URI.create("http://127.0.0.1:" + upstream.port() + "/")));
+        try (HttpProxyServer own = new HttpProxyServer(HttpListenerConfig.defaults(null, routes, null), gate);
+             H2Client idle = new H2Client(own.port());
+             H2Client busy = new H2Client(own.port())) {
+            assertThat(idle.send(headers("GET", "/echo/idle"), null).status()).isEqualTo("200");
+            nextOutcome();
+            CompletableFuture<Answer> held = new CompletableFuture<>();
+            busy.open(headers("POST", "/echo/held").add("x-hold", "1"), Unpooled.copiedBuffer("{}", StandardCharsets.US_ASCII), held);
+            HttpTestGate.Held h = gate.held.poll(10, TimeUnit.SECONDS);
+            assertThat(h).isNotNull();
+
+            own.configurator.shutdown();
+            assertThat(idle.parent.closeFuture().await(10, TimeUnit.SECONDS)).as("GOAWAY and close, no stream open").isTrue();
+            assertThat(busy.parent.isActive()).as("its stream still open").isTrue();
+            h.verdict().complete(Verdict.ALLOW);
+            assertThat(held.get(10, TimeUnit.SECONDS).status()).isEqualTo("200");
+            nextOutcome();
+            assertThat(busy.parent.closeFuture().await(10, TimeUnit.SECONDS)).as("closed once its last stream ended").isTrue();
+            dev.airlock.testing.Await.await(() -> java.util.Optional.of(true).filter(x -> own.configurator.activeConnections() == 0));
+        }
+    }
+
+    @Test
     void closesAConnectionIdleWithNoStreamOpen() throws Exception {
         List<HttpRoute> routes = List.of(HttpRoute.of("api", URI.create("http://127.0.0.1:" + upstream.port() + "/")));
         try (HttpProxyServer idle = new HttpProxyServer(HttpListenerConfig.defaults(null, routes, null)

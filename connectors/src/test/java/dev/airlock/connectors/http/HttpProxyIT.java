@@ -296,4 +296,50 @@ class HttpProxyIT {
         assertThat(json.readTree(slow.body()).get("type").asText()).isEqualTo("urn:airlock:problem:upstream-timeout");
         assertThat(nextOutcome().tag()).isEqualTo("504");
     }
+
+    @Test
+    void shutsDownGracefully() throws Exception {
+        try (HttpProxyServer own = new HttpProxyServer(HttpListenerConfig.defaults(null,
+                List.of(HttpRoute.of("api", URI.create("http://127.0.0.1:" + upstream.port() + "/"))), null), gate);
+             java.net.Socket idle = new java.net.Socket("127.0.0.1", own.port());
+             java.net.Socket busy = new java.net.Socket("127.0.0.1", own.port())) {
+            idle.setSoTimeout(10_000);
+            busy.setSoTimeout(10_000);
+            String get = "GET /echo/idle HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + HttpTestGate.TOKEN + "\r\n\r\n";
+            idle.getOutputStream().write(get.getBytes(StandardCharsets.US_ASCII));
+            InputStream idleIn = idle.getInputStream();
+            assertThat(readHead(idleIn)).startsWith("http/1.1 200").doesNotContain("connection: close");
+            nextOutcome();
+            busy.getOutputStream().write(("POST /echo/held HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + HttpTestGate.TOKEN
+                    + "\r\nx-hold: 1\r\nContent-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
+            HttpTestGate.Held h = gate.held.poll(10, TimeUnit.SECONDS);
+            assertThat(h).isNotNull();
+
+            own.configurator.shutdown();
+            // the idle keep-alive connection closes now (after the rest of its response body)
+            assertThat(idleIn.readAllBytes()).as("what is left of the first response").isNotEmpty();
+            // the busy one gets its answer, marked as the connection's last, then the close
+            dev.airlock.testing.Await.await(() -> java.util.Optional.of(true).filter(x -> own.configurator.activeConnections() == 1));
+            assertThat(busy.isClosed()).isFalse();
+            h.verdict().complete(Verdict.ALLOW);
+            InputStream busyIn = busy.getInputStream();
+            assertThat(readHead(busyIn)).startsWith("http/1.1 200").contains("connection: close");
+            busyIn.readAllBytes(); // to the end: the connection closes
+            nextOutcome();
+            dev.airlock.testing.Await.await(() -> java.util.Optional.of(true).filter(x -> own.configurator.activeConnections() == 0));
+        }
+    }
+
+    /** A response head as lower-case text, read byte by byte up to the blank line. */
+    private static String readHead(InputStream in) throws java.io.IOException {
+        StringBuilder b = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            b.append((char) c);
+            if (b.length() >= 4 && b.substring(b.length() - 4).equals("\r\n\r\n")) {
+                break;
+            }
+        }
+        return b.toString().toLowerCase(java.util.Locale.ROOT);
+    }
 }

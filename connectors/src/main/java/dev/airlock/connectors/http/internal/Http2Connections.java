@@ -65,6 +65,7 @@ public final class Http2Connections {
                         .maxConcurrentStreams(lc.config().maxConcurrentStreams())
                         .maxHeaderListSize(lc.config().maxHeaderSize()))
                 .validateHeaders(true)
+                .gracefulShutdownTimeoutMillis(-1) // a GOAWAY waits for the open streams; AirlockServer bounds the wait
                 .build();
         GateBridge bridge = new GateBridge(lc.gate(), ch, tls);
         p.addLast(FRAMES, frames);
@@ -123,10 +124,18 @@ public final class Http2Connections {
         public void handlerAdded(ChannelHandlerContext ctx) {
             counted = true;
             lc.opened();
+            if (lc.shuttingDown()) {
+                ctx.channel().eventLoop().execute(ctx::close); // accepted as the listener closed
+            }
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == ListenerContext.DRAIN) {
+                log.debug("{}: listener shutting down; GOAWAY, the open streams finish", ctx.channel());
+                ctx.close();
+                return;
+            }
             if (evt instanceof IdleStateEvent) {
                 if (frames.connection().numActiveStreams() == 0) {
                     log.debug("{}: HTTP/2 connection idle; closing", ctx.channel());

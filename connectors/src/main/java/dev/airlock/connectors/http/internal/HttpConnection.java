@@ -64,6 +64,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private boolean closed;
     private boolean counted;
+    private boolean shuttingDown;
     private ChannelPromise lastWrite;
     private boolean lastWriteEndsResponse;
 
@@ -77,6 +78,11 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
         this.lc = lc;
         this.sharedBridge = bridge;
         this.tls = tls;
+    }
+
+    /** HTTP/1.1: the listener shuts down, so the current response is the connection's last. */
+    boolean shuttingDown() {
+        return shuttingDown;
     }
 
     /** Whether this serves one HTTP/2 stream (no upgrades, no connection-level state of its own). */
@@ -133,6 +139,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
             channel.close();
             return;
         }
+        shuttingDown = lc.shuttingDown(); // accepted as the listener closed: one request, then close
         channel.read();
     }
 
@@ -226,7 +233,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
             r.release();
             return;
         }
-        if (!keepAlive) {
+        if (!keepAlive || shuttingDown) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (request.protocolVersion().minorVersion() == 0) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -275,7 +282,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
-        if (!keepAlive) {
+        if (!keepAlive || shuttingDown) {
             closed = true;
             releaseBacklog();
             if (http2()) {
@@ -325,6 +332,14 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ListenerContext.DRAIN) {
+            shuttingDown = true;
+            if (current == null && backlog.isEmpty()) {
+                log.debug("{}: listener shutting down; closing the idle connection", channel);
+                close();
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent && current == null && backlog.isEmpty()) {
             log.debug("{}: idle; closing", channel);
             close();

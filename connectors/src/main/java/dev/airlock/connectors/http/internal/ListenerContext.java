@@ -3,8 +3,12 @@ package dev.airlock.connectors.http.internal;
 import dev.airlock.connectors.http.HttpListenerConfig;
 import dev.airlock.connectors.http.HttpRoute;
 import dev.airlock.connectors.spi.Gate;
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.SocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +26,16 @@ public final class ListenerContext implements AutoCloseable {
     private final Map<String, UpstreamPool> pools = new LinkedHashMap<>();
     private final AsyncRequests async;
     private final AtomicInteger connections = new AtomicInteger();
+    private final ChannelGroup channels = new DefaultChannelGroup("airlock-http", GlobalEventExecutor.INSTANCE);
+    private volatile boolean shuttingDown;
+
+    /** The user event {@link #shutdown()} sends down every agent connection's pipeline. */
+    public static final Object DRAIN = new Object() {
+        @Override
+        public String toString() {
+            return "drain";
+        }
+    };
 
     public ListenerContext(HttpListenerConfig config, Gate gate, AddressResolverGroup<? extends SocketAddress> resolver) {
         this.config = config;
@@ -65,6 +79,26 @@ public final class ListenerContext implements AutoCloseable {
     /** Async requests held now (pending or with a result not fetched yet). */
     public int asyncRequests() {
         return async.size();
+    }
+
+    /** An agent connection just accepted (it leaves the set when it closes). */
+    public void register(Channel ch) {
+        channels.add(ch);
+    }
+
+    boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    /**
+     * The listener is going away: idle connections close now, busy ones after their current request (HTTP/1.1:
+     * answered with {@code Connection: close}; HTTP/2: {@code GOAWAY}, the open streams finish). Safe from any thread.
+     */
+    public void shutdown() {
+        shuttingDown = true;
+        for (Channel ch : channels) {
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DRAIN));
+        }
     }
 
     void opened() {
