@@ -16,14 +16,18 @@ import java.util.Optional;
  * @param maxHeaderSize  HTTP: largest header block, in bytes ({@code 431} beyond; default 16 KiB)
  * @param maxConcurrentStreams HTTP/2: requests one agent connection may have open at once (default 100;
  *                       {@code 0} turns HTTP/2 off for the listener)
+ * @param headerTimeout  HTTP/1.1: a request head must arrive whole within this long of its first byte (a new
+ *                       connection's: of the connect), else {@code 408} and close (default 30 s; {@link Duration#ZERO}:
+ *                       only the idle timeout applies)
  */
 public record ListenerLimits(Optional<Duration> idleTimeout, Optional<Duration> startupTimeout,
                              Optional<Integer> maxMessageSize, Optional<Integer> maxRequestLine,
-                             Optional<Integer> maxHeaderSize, Optional<Integer> maxConcurrentStreams) {
+                             Optional<Integer> maxHeaderSize, Optional<Integer> maxConcurrentStreams,
+                             Optional<Duration> headerTimeout) {
 
     /** Every limit at its protocol's default. */
     public static final ListenerLimits DEFAULTS = new ListenerLimits(Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty(), Optional.empty(), Optional.empty());
+            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
     public ListenerLimits {
         Objects.requireNonNull(idleTimeout, "idleTimeout");
@@ -32,11 +36,15 @@ public record ListenerLimits(Optional<Duration> idleTimeout, Optional<Duration> 
         Objects.requireNonNull(maxRequestLine, "maxRequestLine");
         Objects.requireNonNull(maxHeaderSize, "maxHeaderSize");
         Objects.requireNonNull(maxConcurrentStreams, "maxConcurrentStreams");
-        idleTimeout.ifPresent(d -> {
-            if (d.isNegative()) {
-                throw new IllegalArgumentException("idleTimeout: " + d + " (expected: >= 0)");
-            }
-        });
+        Objects.requireNonNull(headerTimeout, "headerTimeout");
+        idleTimeout.ifPresent(d -> notNegative(d, "idleTimeout"));
+        headerTimeout.ifPresent(d -> notNegative(d, "headerTimeout"));
         startupTimeout.ifPresent(d -> Checks.positive(d, "startupTimeout"));
+    }
+
+    private static void notNegative(Duration d, String name) {
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(name + ": " + d + " (expected: >= 0)");
+        }
     }
 }

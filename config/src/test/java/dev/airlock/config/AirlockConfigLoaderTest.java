@@ -884,12 +884,14 @@ class AirlockConfigLoaderTest {
                   - name: api
                     protocol: http
                     port: 8080
-                    limits: {idle_timeout: 0s, max_request_line: 4KiB, max_header_size: 32KiB, max_concurrent_streams: 0}
+                    limits: {idle_timeout: 0s, max_request_line: 4KiB, max_header_size: 32KiB, max_concurrent_streams: 0, header_timeout: 10s}
                 """ + CONNECTIONS + IDENTITY + REST);
         assertThat(c.listeners().get(0).limits()).isEqualTo(new ListenerLimits(Optional.of(java.time.Duration.ofMinutes(15)),
-                Optional.of(java.time.Duration.ofSeconds(5)), Optional.of(8 << 20), Optional.empty(), Optional.empty(), Optional.empty()));
+                Optional.of(java.time.Duration.ofSeconds(5)), Optional.of(8 << 20), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty()));
         assertThat(c.listeners().get(1).limits()).isEqualTo(new ListenerLimits(Optional.of(java.time.Duration.ZERO),
-                Optional.empty(), Optional.empty(), Optional.of(4 << 10), Optional.of(32 << 10), Optional.of(0)));
+                Optional.empty(), Optional.empty(), Optional.of(4 << 10), Optional.of(32 << 10), Optional.of(0),
+                Optional.of(java.time.Duration.ofSeconds(10))));
         assertThat(valid(LISTENERS + CONNECTIONS + IDENTITY + REST).listeners().get(0).limits()).isEqualTo(ListenerLimits.DEFAULTS);
     }
 
@@ -900,16 +902,18 @@ class AirlockConfigLoaderTest {
                   - name: pg
                     protocol: postgres
                     port: 6432
-                    limits: {idle_timeout: soon, max_message_size: 100, max_header_size: 16KiB, max_body: 1MiB}
+                    limits: {idle_timeout: soon, max_message_size: 100, max_header_size: 16KiB, max_body: 1MiB, header_timeout: 5s}
                   - name: api
                     protocol: http
                     port: 8080
-                    limits: {startup_timeout: 5s, max_request_line: 10, max_concurrent_streams: -1}
+                    limits: {startup_timeout: 5s, max_request_line: 10, max_concurrent_streams: -1, header_timeout: 1h}
                 """ + CONNECTIONS + IDENTITY + REST))
                 .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.idle_timeout").contains("soon"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.max_message_size").contains("at least 1KiB"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.max_header_size").contains("only used by http listeners"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.max_body").contains("unknown key"))
+                .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.header_timeout").contains("only used by http listeners"))
+                .anySatisfy(p -> assertThat(p).contains("listeners[1].limits.header_timeout").contains("1h"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[1].limits.startup_timeout")
                         .contains("only used by database listeners"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[1].limits.max_request_line").contains("at least 256"))

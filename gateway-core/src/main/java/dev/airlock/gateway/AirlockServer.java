@@ -41,6 +41,7 @@ import dev.airlock.config.policy.PolicyProblem;
 import dev.airlock.config.policy.PolicyReader;
 import dev.airlock.config.yaml.ConfigProblem;
 import dev.airlock.config.yaml.Validated;
+import dev.airlock.connectors.http.HeadTimer;
 import dev.airlock.connectors.http.HttpListenerConfig;
 import dev.airlock.connectors.http.HttpPipelineConfigurator;
 import dev.airlock.connectors.http.HttpRoute;
@@ -67,6 +68,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
@@ -105,6 +107,10 @@ import org.slf4j.LoggerFactory;
 public final class AirlockServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AirlockServer.class);
+    /** Admin listener: from a request's first byte to its end (its body is at most 1 MiB). */
+    static final Duration ADMIN_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** Admin listener: a keep-alive connection with no traffic either way (Prometheus scrapes every 15–60 s). */
+    static final Duration ADMIN_IDLE_TIMEOUT = Duration.ofMinutes(2);
 
     /**
      * What {@code airlock.yaml} does not say.
@@ -321,6 +327,9 @@ public final class AirlockServer implements AutoCloseable {
                 if (lim.idleTimeout().isPresent()) {
                     httpConfig = httpConfig.withIdleTimeout(lim.idleTimeout().get());
                 }
+                if (lim.headerTimeout().isPresent()) {
+                    httpConfig = httpConfig.withHeaderTimeout(lim.headerTimeout().get());
+                }
                 HttpPipelineConfigurator http = new HttpPipelineConfigurator(httpConfig,
                         gate.forListener(l.name(), l.defaultConnection()));
                 httpConfigurators.add(http);
@@ -385,9 +394,14 @@ public final class AirlockServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("http-codec", new HttpServerCodec())
+                        // the admin port may face the internet (Slack's and Teams' callbacks): a request must arrive
+                        // whole within ADMIN_REQUEST_TIMEOUT of its first byte (408), an idle connection is closed
+                        ch.pipeline().addLast("http-head-timer", new HeadTimer(ADMIN_REQUEST_TIMEOUT))
+                                .addLast("http-codec", new HttpServerCodec())
+                                .addLast("http-idle", new IdleStateHandler(0, 0, ADMIN_IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
                                 .addLast("http-keep-alive", new HttpServerKeepAliveHandler())
                                 .addLast("http-aggregator", new HttpObjectAggregator(1 << 20))
+                                .addLast("http-timeouts", new HeadTimer.Responder())
                                 .addLast("admin", handler);
                     }
                 })

@@ -198,6 +198,7 @@ public final class AirlockConfigBinder {
         Optional<Integer> line = m.optional("max_request_line", this::byteSize);
         Optional<Integer> header = m.optional("max_header_size", this::byteSize);
         Optional<Integer> streams = m.optional("max_concurrent_streams", b.integer(0, 10_000));
+        Optional<Duration> headerTimeout = m.optional("header_timeout", b.duration(Duration.ZERO, Duration.ofMinutes(10)));
         boolean database = protocol == Protocol.POSTGRES || protocol == Protocol.MYSQL;
         if (protocol != null && !database) {
             for (String key : List.of("startup_timeout", "max_message_size")) {
@@ -207,7 +208,7 @@ public final class AirlockConfigBinder {
             }
         }
         if (protocol != null && protocol != Protocol.HTTP) {
-            for (String key : List.of("max_request_line", "max_header_size", "max_concurrent_streams")) {
+            for (String key : List.of("max_request_line", "max_header_size", "max_concurrent_streams", "header_timeout")) {
                 if (m.has(key)) {
                     m.problem(key, "only used by http listeners");
                 }
@@ -216,7 +217,7 @@ public final class AirlockConfigBinder {
         atLeast(m, "max_message_size", message, 1 << 10, "1KiB");
         atLeast(m, "max_request_line", line, 256, "256");
         atLeast(m, "max_header_size", header, 1 << 10, "1KiB");
-        return m.build(() -> new ListenerLimits(idle, startup, message, line, header, streams));
+        return m.build(() -> new ListenerLimits(idle, startup, message, line, header, streams, headerTimeout));
     }
 
     private static void atLeast(MappingReader m, String key, Optional<Integer> value, int min, String shown) {

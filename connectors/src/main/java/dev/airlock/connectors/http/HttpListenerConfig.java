@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param maxHeaderSize            largest header block ({@code 431} beyond)
  * @param maxChunkSize             largest content piece passed on at once
  * @param idleTimeout              close an agent connection idle between requests for this long ({@link Duration#ZERO}: never)
+ * @param headerTimeout            HTTP/1.1: a request head must arrive whole within this long of its first byte (a new
+ *                                 connection's first request: of the connect), else {@code 408} and close
+ *                                 ({@link Duration#ZERO}: no limit but the idle timeout)
  * @param asyncResultTtl           how long the result of a {@code Prefer: respond-async} request stays fetchable
  * @param maxAsyncResponse         largest upstream response kept for an async request ({@code 502} beyond)
  * @param maxAsyncRequests         async requests held at once; beyond it {@code respond-async} is not honoured
@@ -26,7 +29,7 @@ import java.util.Objects;
  */
 public record HttpListenerConfig(SslContext sslContext, List<HttpRoute> routes, String defaultConnection,
                                  int maxInitialLineLength, int maxHeaderSize, int maxChunkSize, Duration idleTimeout,
-                                 Duration asyncResultTtl, int maxAsyncResponse, int maxAsyncRequests,
+                                 Duration headerTimeout, Duration asyncResultTtl, int maxAsyncResponse, int maxAsyncRequests,
                                  int writeBufferLowWaterMark, int writeBufferHighWaterMark, int maxConcurrentStreams) {
 
     public HttpListenerConfig {
@@ -41,6 +44,10 @@ public record HttpListenerConfig(SslContext sslContext, List<HttpRoute> routes, 
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         if (idleTimeout.isNegative()) {
             throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: >= 0)");
+        }
+        Objects.requireNonNull(headerTimeout, "headerTimeout");
+        if (headerTimeout.isNegative()) {
+            throw new IllegalArgumentException("headerTimeout: " + headerTimeout + " (expected: >= 0)");
         }
         Objects.requireNonNull(asyncResultTtl, "asyncResultTtl");
         if (asyncResultTtl.isNegative() || asyncResultTtl.isZero()) {
@@ -65,35 +72,41 @@ public record HttpListenerConfig(SslContext sslContext, List<HttpRoute> routes, 
     }
 
     /**
-     * Defaults: 8 KiB request line, 16 KiB headers, 64 KiB chunks, 5 min idle, async results kept 10 min,
+     * Defaults: 8 KiB request line, 16 KiB headers, 64 KiB chunks, 5 min idle, 30 s for a request head, async results kept 10 min,
      * up to 1 MiB each and 256 at once (so held async requests use at most ~256 MiB), 32/64 KiB watermarks,
      * HTTP/2 with up to 100 requests at once per connection.
      */
     public static HttpListenerConfig defaults(SslContext sslContext, List<HttpRoute> routes, String defaultConnection) {
         return new HttpListenerConfig(sslContext, routes, defaultConnection, 8 << 10, 16 << 10, 64 << 10,
-                Duration.ofMinutes(5), Duration.ofMinutes(10), 1 << 20, 256, 32 << 10, 64 << 10, 100);
+                Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofMinutes(10), 1 << 20, 256, 32 << 10, 64 << 10, 100);
     }
 
     public HttpListenerConfig withIdleTimeout(Duration d) {
         return new HttpListenerConfig(sslContext, routes, defaultConnection, maxInitialLineLength, maxHeaderSize, maxChunkSize,
-                d, asyncResultTtl, maxAsyncResponse, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark,
+                d, headerTimeout, asyncResultTtl, maxAsyncResponse, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark,
                 maxConcurrentStreams);
     }
 
     public HttpListenerConfig withRequestLimits(int requestLine, int headerSize) {
         return new HttpListenerConfig(sslContext, routes, defaultConnection, requestLine, headerSize, maxChunkSize,
-                idleTimeout, asyncResultTtl, maxAsyncResponse, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark,
+                idleTimeout, headerTimeout, asyncResultTtl, maxAsyncResponse, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark,
                 maxConcurrentStreams);
     }
 
     public HttpListenerConfig withMaxAsyncResponse(int n) {
         return new HttpListenerConfig(sslContext, routes, defaultConnection, maxInitialLineLength, maxHeaderSize, maxChunkSize,
-                idleTimeout, asyncResultTtl, n, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark,
+                idleTimeout, headerTimeout, asyncResultTtl, n, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark,
                 maxConcurrentStreams);
     }
 
     public HttpListenerConfig withMaxConcurrentStreams(int n) {
         return new HttpListenerConfig(sslContext, routes, defaultConnection, maxInitialLineLength, maxHeaderSize, maxChunkSize,
-                idleTimeout, asyncResultTtl, maxAsyncResponse, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark, n);
+                idleTimeout, headerTimeout, asyncResultTtl, maxAsyncResponse, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark, n);
+    }
+
+    public HttpListenerConfig withHeaderTimeout(Duration d) {
+        return new HttpListenerConfig(sslContext, routes, defaultConnection, maxInitialLineLength, maxHeaderSize, maxChunkSize,
+                idleTimeout, d, asyncResultTtl, maxAsyncResponse, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark,
+                maxConcurrentStreams);
     }
 }

@@ -47,6 +47,7 @@ public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> 
     private static final Logger log = LoggerFactory.getLogger(HttpPipelineConfigurator.class);
 
     public static final String TLS = "http-tls";
+    public static final String HEAD_TIMER = "http-head-timer";
     public static final String PROTOCOL = "http-protocol";
     public static final String CODEC = "http-codec";
     public static final String IDLE = "http-idle";
@@ -71,6 +72,11 @@ public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> 
         ChannelPipeline p = ch.pipeline();
         if (config.sslContext() != null) {
             p.addLast(TLS, config.sslContext().newHandler(ch.alloc()));
+        }
+        if (!config.headerTimeout().isZero()) {
+            p.addLast(HEAD_TIMER, new HeadTimer(config.headerTimeout()));
+        }
+        if (config.sslContext() != null) {
             if (config.http2()) {
                 p.addLast(PROTOCOL, new Alpn());
                 return;
@@ -120,6 +126,16 @@ public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> 
         }
 
         @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt == HeadTimer.EXPIRED) {
+                log.debug("{}: TLS handshake not done within {}; closing", ctx.channel(), config.headerTimeout());
+                ctx.close();
+                return;
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
         protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
             log.debug("{}: TLS handshake failed: {}", ctx.channel(), cause.toString());
             ctx.close();
@@ -157,6 +173,17 @@ public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> 
                 return;
             }
             ctx.read();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt == HeadTimer.EXPIRED) {
+                log.debug("{}: neither an HTTP/2 preface nor an HTTP/1.1 request within {}; closing", ctx.channel(),
+                        config.headerTimeout());
+                ctx.close();
+                return;
+            }
+            super.userEventTriggered(ctx, evt);
         }
 
         @Override

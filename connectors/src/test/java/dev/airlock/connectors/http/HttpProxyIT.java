@@ -330,6 +330,75 @@ class HttpProxyIT {
         }
     }
 
+    @Test
+    void answers408ToARequestHeadThatTricklesInAndClosesASilentConnection() throws Exception {
+        HttpListenerConfig config = HttpListenerConfig.defaults(null,
+                List.of(HttpRoute.of("api", URI.create("http://127.0.0.1:" + upstream.port() + "/"))), null)
+                .withHeaderTimeout(Duration.ofMillis(400));
+        try (HttpProxyServer own = new HttpProxyServer(config, gate);
+             java.net.Socket slow = new java.net.Socket("127.0.0.1", own.port());
+             java.net.Socket silent = new java.net.Socket("127.0.0.1", own.port())) {
+            slow.setSoTimeout(10_000);
+            silent.setSoTimeout(10_000);
+            java.io.OutputStream out = slow.getOutputStream();
+            out.write("GET /echo/slowloris HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            Thread trickle = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 100; i++) { // a header line every 50 ms: never idle, never done
+                        Thread.sleep(50);
+                        out.write(("X-Pad-" + i + ": x\r\n").getBytes(StandardCharsets.US_ASCII));
+                    }
+                } catch (java.io.IOException | InterruptedException e) {
+                    // closed by Airlock: expected
+                }
+            });
+            trickle.start();
+            InputStream in = slow.getInputStream();
+            String head = readHead(in);
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(head).startsWith("http/1.1 408").contains("connection: close").contains("application/problem+json");
+            JsonNode problem = json.readTree(in.readAllBytes()); // then the close
+            assertThat(problem.get("type").asText()).isEqualTo("urn:airlock:problem:request-timeout");
+            assertThat(problem.get("detail").asText()).contains("400 ms");
+            assertThat(tookMillis).as("408 at the timeout, though bytes kept coming").isLessThan(4_000);
+            trickle.interrupt();
+            trickle.join();
+            // a connection that never sends a byte is closed without an answer
+            assertThat(silent.getInputStream().readAllBytes()).isEmpty();
+        }
+    }
+
+    @Test
+    void aKeepAliveConnectionMayWaitPastTheHeaderTimeoutBetweenRequests() throws Exception {
+        HttpListenerConfig config = HttpListenerConfig.defaults(null,
+                List.of(HttpRoute.of("api", URI.create("http://127.0.0.1:" + upstream.port() + "/"))), null)
+                .withHeaderTimeout(Duration.ofMillis(300));
+        try (HttpProxyServer own = new HttpProxyServer(config, gate);
+             java.net.Socket s = new java.net.Socket("127.0.0.1", own.port())) {
+            s.setSoTimeout(10_000);
+            String get = "GET /echo/ka HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + HttpTestGate.TOKEN + "\r\n\r\n";
+            InputStream in = s.getInputStream();
+            s.getOutputStream().write(get.getBytes(StandardCharsets.US_ASCII));
+            String first = readHead(in);
+            assertThat(first).startsWith("http/1.1 200");
+            in.readNBytes(contentLength(first));
+            nextOutcome();
+            Thread.sleep(1_000); // idle between requests: the idle timeout's business, not the head timeout's
+            s.getOutputStream().write(get.getBytes(StandardCharsets.US_ASCII));
+            String second = readHead(in);
+            assertThat(second).startsWith("http/1.1 200").doesNotContain("connection: close");
+            in.readNBytes(contentLength(second));
+            nextOutcome();
+        }
+    }
+
+    private static int contentLength(String head) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("content-length: (\\d+)").matcher(head);
+        assertThat(m.find()).as("content-length in %s", head).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
     /** A response head as lower-case text, read byte by byte up to the blank line. */
     private static String readHead(InputStream in) throws java.io.IOException {
         StringBuilder b = new StringBuilder();

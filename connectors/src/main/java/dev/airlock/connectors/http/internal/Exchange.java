@@ -911,7 +911,7 @@ final class Exchange implements UpstreamHandler.Listener {
     }
 
     private void keepAliveHeader(HttpResponse r) {
-        if (!clientKeepAlive || conn.shuttingDown()) {
+        if (!clientKeepAlive || conn.lastRequest()) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (request.protocolVersion().minorVersion() == 0) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

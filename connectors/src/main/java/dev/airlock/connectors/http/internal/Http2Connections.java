@@ -1,5 +1,6 @@
 package dev.airlock.connectors.http.internal;
 
+import dev.airlock.connectors.http.HttpPipelineConfigurator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -57,6 +58,9 @@ public final class Http2Connections {
      */
     public static void configure(ChannelPipeline p, ListenerContext lc, boolean tls) {
         Channel ch = p.channel();
+        if (p.get(HttpPipelineConfigurator.HEAD_TIMER) != null) {
+            p.remove(HttpPipelineConfigurator.HEAD_TIMER); // the preface came in time; requests arrive as whole frames
+        }
         if (!lc.config().idleTimeout().isZero()) {
             p.addLast(IDLE, new IdleStateHandler(0, 0, lc.config().idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
         }

@@ -1,5 +1,6 @@
 package dev.airlock.connectors.http.internal;
 
+import dev.airlock.connectors.http.HeadTimer;
 import dev.airlock.connectors.http.HttpPipelineConfigurator;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -64,7 +66,8 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private boolean closed;
     private boolean counted;
-    private boolean shuttingDown;
+    private boolean lastRequest;
+    private HeadTimer headTimer;
     private ChannelPromise lastWrite;
     private boolean lastWriteEndsResponse;
 
@@ -80,9 +83,12 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
         this.tls = tls;
     }
 
-    /** HTTP/1.1: the listener shuts down, so the current response is the connection's last. */
-    boolean shuttingDown() {
-        return shuttingDown;
+    /**
+     * HTTP/1.1: the current response is the connection's last (the listener shuts down, or the next request's head
+     * is overdue), so it says {@code Connection: close}.
+     */
+    boolean lastRequest() {
+        return lastRequest;
     }
 
     /** Whether this serves one HTTP/2 stream (no upgrades, no connection-level state of its own). */
@@ -110,6 +116,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
         } else {
             tls = ctx.pipeline().get(SslHandler.class) != null;
             bridge = new GateBridge(lc.gate(), channel, tls);
+            headTimer = ctx.pipeline().get(HeadTimer.class);
         }
         if (channel.isActive()) {
             begin();
@@ -139,7 +146,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
             channel.close();
             return;
         }
-        shuttingDown = lc.shuttingDown(); // accepted as the listener closed: one request, then close
+        lastRequest = lc.shuttingDown(); // accepted as the listener closed: one request, then close
         channel.read();
     }
 
@@ -155,6 +162,14 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
                 // a stream whose HEADERS ended it: head and (empty) body, as the HTTP/1.1 decoder hands them over
                 queue(new DefaultHttpRequest(f.protocolVersion(), f.method(), f.uri(), f.headers()));
                 o = new DefaultLastHttpContent(f.content(), f.trailingHeaders());
+            }
+        }
+        if (headTimer != null) {
+            if (o instanceof HttpRequest) {
+                headTimer.headReceived();
+            }
+            if (o instanceof LastHttpContent) {
+                headTimer.awaitNextHead();
             }
         }
         queue(o);
@@ -233,7 +248,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
             r.release();
             return;
         }
-        if (!keepAlive || shuttingDown) {
+        if (!keepAlive || lastRequest) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (request.protocolVersion().minorVersion() == 0) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -282,7 +297,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
-        if (!keepAlive || shuttingDown) {
+        if (!keepAlive || lastRequest) {
             closed = true;
             releaseBacklog();
             if (http2()) {
@@ -305,8 +320,10 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
         closed = true; // this handler is done; the tunnel owns the channel now
         channel.pipeline().remove(this);
         channel.pipeline().remove(HttpPipelineConfigurator.CODEC);
-        if (channel.pipeline().get(HttpPipelineConfigurator.IDLE) != null) {
-            channel.pipeline().remove(HttpPipelineConfigurator.IDLE);
+        for (String name : new String[] {HttpPipelineConfigurator.IDLE, HttpPipelineConfigurator.HEAD_TIMER}) {
+            if (channel.pipeline().get(name) != null) {
+                channel.pipeline().remove(name);
+            }
         }
         Channel up = tunnel.upstream();
         for (String name : new String[] {UpstreamPool.HANDLER, UpstreamPool.IDLE, UpstreamPool.CODEC}) {
@@ -333,11 +350,15 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ListenerContext.DRAIN) {
-            shuttingDown = true;
+            lastRequest = true;
             if (current == null && backlog.isEmpty()) {
                 log.debug("{}: listener shutting down; closing the idle connection", channel);
                 close();
             }
+            return;
+        }
+        if (evt == HeadTimer.EXPIRED) {
+            headOverdue();
             return;
         }
         if (evt instanceof IdleStateEvent && current == null && backlog.isEmpty()) {
@@ -395,6 +416,30 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
             log.warn("{}: HTTP connection failed", channel, cause);
         }
         close();
+    }
+
+    /**
+     * A request head did not arrive whole in time: {@code 408} (nothing was answered on it yet) and close; while a
+     * request is still being served, its response becomes the connection's last instead.
+     */
+    private void headOverdue() {
+        if (closed) {
+            return;
+        }
+        if (current != null || !backlog.isEmpty()) {
+            lastRequest = true;
+            return;
+        }
+        if (!headTimer.partialHead()) {
+            log.debug("{}: no request within {} of the connect; closing", channel, headTimer.timeout());
+            close();
+            return;
+        }
+        log.debug("{}: request head not received whole within {}; 408", channel, headTimer.timeout());
+        closed = true;
+        releaseBacklog();
+        channel.writeAndFlush(HeadTimer.timeoutResponse(channel.alloc(), "request head", headTimer.timeout()))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     private void close() {

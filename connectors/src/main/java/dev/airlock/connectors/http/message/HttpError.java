@@ -12,6 +12,7 @@ public enum HttpError {
     NOT_IMPLEMENTED(HttpResponseStatus.NOT_IMPLEMENTED, "not-implemented", "Not implemented"),
     EXPECTATION_FAILED(HttpResponseStatus.EXPECTATION_FAILED, "expectation-failed", "Expectation failed"),
     HTTP_VERSION(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "http-version", "HTTP version not supported"),
+    REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "request-timeout", "Request head not received in time"),
     UNAUTHENTICATED(HttpResponseStatus.UNAUTHORIZED, "unauthenticated", "Authentication required"),
     NO_ROUTE(HttpResponseStatus.NOT_FOUND, "no-route", "No Airlock connection for this request"),
     NOT_FOUND(HttpResponseStatus.NOT_FOUND, "not-found", "Not found"),
