@@ -2,10 +2,13 @@ package dev.airlock.cli;
 
 import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.AirlockConfigLoader;
+import dev.airlock.config.yaml.Binder;
 import dev.airlock.config.yaml.Validated;
 import dev.airlock.gateway.AirlockServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -25,12 +28,19 @@ final class RunCommand implements Callable<Integer> {
             description = "Event-loop threads for agent and upstream connections (default: twice the cores).")
     Integer ioThreads;
 
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", defaultValue = "10s",
+            description = {"On SIGTERM: how long open sessions and requests may finish before pending approvals are"
+                    + " cancelled and the rest is closed, e.g. 30s or 2m (default: ${DEFAULT-VALUE}).",
+                    "Keep it below your orchestrator's kill timeout (Kubernetes: terminationGracePeriodSeconds, 30s)."})
+    String shutdownGrace;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         checkIoThreads(spec, ioThreads);
+        Duration grace = shutdownGrace(spec, shutdownGrace);
         PrintWriter err = spec.commandLine().getErr();
         Validated<AirlockConfig> loaded = AirlockConfigLoader.load(config);
         if (!loaded.isValid()) {
@@ -40,7 +50,8 @@ final class RunCommand implements Callable<Integer> {
         }
         AirlockServer server;
         try {
-            server = AirlockServer.start(loaded.orElseThrow(), AirlockServer.Options.defaults().withIoThreads(ioThreads == null ? 0 : ioThreads));
+            server = AirlockServer.start(loaded.orElseThrow(), AirlockServer.Options.defaults()
+                    .withIoThreads(ioThreads == null ? 0 : ioThreads).withShutdownGrace(grace));
         } catch (IllegalArgumentException e) {
             err.println(config + ": " + e.getMessage());
             err.flush();
@@ -55,6 +66,16 @@ final class RunCommand implements Callable<Integer> {
         if (n != null && (n < 1 || n > 1024)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--io-threads: " + n + " (expected: 1-1024)");
         }
+    }
+
+    /** {@code --shutdown-grace}: a duration as in {@code airlock.yaml}, at most 1 h. */
+    static Duration shutdownGrace(CommandLine.Model.CommandSpec spec, String text) {
+        Optional<Duration> d = Binder.parseDuration(text);
+        if (d.isEmpty() || d.get().compareTo(Duration.ofHours(1)) > 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--shutdown-grace: '" + text
+                    + "' (expected: a duration up to 1h, like 500ms, 30s or 2m; 0s closes at once)");
+        }
+        return d.get();
     }
 
     /** Blocks until the JVM is asked to stop, then closes {@code server} gracefully. */
