@@ -19,15 +19,20 @@ import java.util.Optional;
  * @param headerTimeout  HTTP/1.1: a request head must arrive whole within this long of its first byte (a new
  *                       connection's: of the connect), else {@code 408} and close (default 30 s; {@link Duration#ZERO}:
  *                       only the idle timeout applies)
+ * @param maxAsyncRequests HTTP: {@code Prefer: respond-async} requests held at once (default 256; beyond it the
+ *                       request waits on its connection; {@code 0}: never answered asynchronously)
+ * @param maxAsyncResponse HTTP: largest upstream response kept for an async request, in bytes ({@code 502} beyond;
+ *                       default 1 MiB)
  */
 public record ListenerLimits(Optional<Duration> idleTimeout, Optional<Duration> startupTimeout,
                              Optional<Integer> maxMessageSize, Optional<Integer> maxRequestLine,
                              Optional<Integer> maxHeaderSize, Optional<Integer> maxConcurrentStreams,
-                             Optional<Duration> headerTimeout) {
+                             Optional<Duration> headerTimeout, Optional<Integer> maxAsyncRequests,
+                             Optional<Integer> maxAsyncResponse) {
 
     /** Every limit at its protocol's default. */
     public static final ListenerLimits DEFAULTS = new ListenerLimits(Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
     public ListenerLimits {
         Objects.requireNonNull(idleTimeout, "idleTimeout");
@@ -37,6 +42,8 @@ public record ListenerLimits(Optional<Duration> idleTimeout, Optional<Duration> 
         Objects.requireNonNull(maxHeaderSize, "maxHeaderSize");
         Objects.requireNonNull(maxConcurrentStreams, "maxConcurrentStreams");
         Objects.requireNonNull(headerTimeout, "headerTimeout");
+        Objects.requireNonNull(maxAsyncRequests, "maxAsyncRequests");
+        Objects.requireNonNull(maxAsyncResponse, "maxAsyncResponse");
         idleTimeout.ifPresent(d -> notNegative(d, "idleTimeout"));
         headerTimeout.ifPresent(d -> notNegative(d, "headerTimeout"));
         startupTimeout.ifPresent(d -> Checks.positive(d, "startupTimeout"));

@@ -884,14 +884,15 @@ class AirlockConfigLoaderTest {
                   - name: api
                     protocol: http
                     port: 8080
-                    limits: {idle_timeout: 0s, max_request_line: 4KiB, max_header_size: 32KiB, max_concurrent_streams: 0, header_timeout: 10s}
+                    limits: {idle_timeout: 0s, max_request_line: 4KiB, max_header_size: 32KiB, max_concurrent_streams: 0, header_timeout: 10s,
+                              max_async_requests: 1000, max_async_response: 4MiB}
                 """ + CONNECTIONS + IDENTITY + REST);
         assertThat(c.listeners().get(0).limits()).isEqualTo(new ListenerLimits(Optional.of(java.time.Duration.ofMinutes(15)),
                 Optional.of(java.time.Duration.ofSeconds(5)), Optional.of(8 << 20), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty()));
+                Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(c.listeners().get(1).limits()).isEqualTo(new ListenerLimits(Optional.of(java.time.Duration.ZERO),
                 Optional.empty(), Optional.empty(), Optional.of(4 << 10), Optional.of(32 << 10), Optional.of(0),
-                Optional.of(java.time.Duration.ofSeconds(10))));
+                Optional.of(java.time.Duration.ofSeconds(10)), Optional.of(1000), Optional.of(4 << 20)));
         assertThat(valid(LISTENERS + CONNECTIONS + IDENTITY + REST).listeners().get(0).limits()).isEqualTo(ListenerLimits.DEFAULTS);
     }
 
@@ -902,7 +903,7 @@ class AirlockConfigLoaderTest {
                   - name: pg
                     protocol: postgres
                     port: 6432
-                    limits: {idle_timeout: soon, max_message_size: 100, max_header_size: 16KiB, max_body: 1MiB, header_timeout: 5s}
+                    limits: {idle_timeout: soon, max_message_size: 100, max_header_size: 16KiB, max_body: 1MiB, header_timeout: 5s, max_async_requests: 9}
                   - name: api
                     protocol: http
                     port: 8080
@@ -914,6 +915,7 @@ class AirlockConfigLoaderTest {
                 .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.max_body").contains("unknown key"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.header_timeout").contains("only used by http listeners"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[1].limits.header_timeout").contains("1h"))
+                .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.max_async_requests").contains("only used by http listeners"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[1].limits.startup_timeout")
                         .contains("only used by database listeners"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[1].limits.max_request_line").contains("at least 256"))

@@ -330,6 +330,8 @@ public final class AirlockServer implements AutoCloseable {
                 if (lim.headerTimeout().isPresent()) {
                     httpConfig = httpConfig.withHeaderTimeout(lim.headerTimeout().get());
                 }
+                httpConfig = httpConfig.withMaxAsyncRequests(lim.maxAsyncRequests().orElse(httpConfig.maxAsyncRequests()))
+                        .withMaxAsyncResponse(lim.maxAsyncResponse().orElse(httpConfig.maxAsyncResponse()));
                 HttpPipelineConfigurator http = new HttpPipelineConfigurator(httpConfig,
                         gate.forListener(l.name(), l.defaultConnection()));
                 httpConfigurators.add(http);

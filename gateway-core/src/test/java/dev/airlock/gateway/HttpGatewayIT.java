@@ -117,7 +117,7 @@ class HttpGatewayIT {
         int[] ports = GatewayHarness.freePorts(2);
         Files.writeString(dir.resolve("airlock.yaml"), """
                 listeners:
-                  - {name: web, protocol: http, port: %d, limits: {max_request_line: 2KiB, max_header_size: 8KiB}%s}
+                  - {name: web, protocol: http, port: %d, limits: {max_request_line: 2KiB, max_header_size: 8KiB, header_timeout: 1s}%s}
                 connections:
                   - name: api
                     protocol: http
@@ -477,6 +477,14 @@ class HttpGatewayIT {
         assertThat(line.statusCode()).isEqualTo(414);
         HttpResponse<String> headers = send(request("/echo/x").header("X-Padding", "p".repeat(10_000)).build());
         assertThat(headers.statusCode()).isEqualTo(431);
+    }
+
+    @Test
+    void theListenersHeaderTimeoutAnswers408ToAnUnfinishedHead() throws Exception {
+        long started = System.nanoTime();
+        String answer = raw("GET /echo/never-finished HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + agent() + "\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 408 ").contains("urn:airlock:problem:request-timeout").contains("1000 ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(8));
     }
 
     @Test

@@ -199,6 +199,8 @@ public final class AirlockConfigBinder {
         Optional<Integer> header = m.optional("max_header_size", this::byteSize);
         Optional<Integer> streams = m.optional("max_concurrent_streams", b.integer(0, 10_000));
         Optional<Duration> headerTimeout = m.optional("header_timeout", b.duration(Duration.ZERO, Duration.ofMinutes(10)));
+        Optional<Integer> asyncRequests = m.optional("max_async_requests", b.integer(0, 100_000));
+        Optional<Integer> asyncResponse = m.optional("max_async_response", this::byteSize);
         boolean database = protocol == Protocol.POSTGRES || protocol == Protocol.MYSQL;
         if (protocol != null && !database) {
             for (String key : List.of("startup_timeout", "max_message_size")) {
@@ -208,7 +210,8 @@ public final class AirlockConfigBinder {
             }
         }
         if (protocol != null && protocol != Protocol.HTTP) {
-            for (String key : List.of("max_request_line", "max_header_size", "max_concurrent_streams", "header_timeout")) {
+            for (String key : List.of("max_request_line", "max_header_size", "max_concurrent_streams", "header_timeout",
+                    "max_async_requests", "max_async_response")) {
                 if (m.has(key)) {
                     m.problem(key, "only used by http listeners");
                 }
@@ -217,7 +220,9 @@ public final class AirlockConfigBinder {
         atLeast(m, "max_message_size", message, 1 << 10, "1KiB");
         atLeast(m, "max_request_line", line, 256, "256");
         atLeast(m, "max_header_size", header, 1 << 10, "1KiB");
-        return m.build(() -> new ListenerLimits(idle, startup, message, line, header, streams, headerTimeout));
+        atLeast(m, "max_async_response", asyncResponse, 1 << 10, "1KiB");
+        return m.build(() -> new ListenerLimits(idle, startup, message, line, header, streams, headerTimeout,
+                asyncRequests, asyncResponse));
     }
 
     private static void atLeast(MappingReader m, String key, Optional<Integer> value, int min, String shown) {

@@ -93,6 +93,12 @@ public record HttpListenerConfig(SslContext sslContext, List<HttpRoute> routes, 
                 maxConcurrentStreams);
     }
 
+    public HttpListenerConfig withMaxAsyncRequests(int n) {
+        return new HttpListenerConfig(sslContext, routes, defaultConnection, maxInitialLineLength, maxHeaderSize, maxChunkSize,
+                idleTimeout, headerTimeout, asyncResultTtl, maxAsyncResponse, n, writeBufferLowWaterMark, writeBufferHighWaterMark,
+                maxConcurrentStreams);
+    }
+
     public HttpListenerConfig withMaxAsyncResponse(int n) {
         return new HttpListenerConfig(sslContext, routes, defaultConnection, maxInitialLineLength, maxHeaderSize, maxChunkSize,
                 idleTimeout, headerTimeout, asyncResultTtl, n, maxAsyncRequests, writeBufferLowWaterMark, writeBufferHighWaterMark,
