@@ -30,42 +30,9 @@ dir="$here/.airlock/bench-http"
 rm -rf "$dir"
 mkdir -p "$dir/nginx/logs"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+source "$here/bench/nginx.sh"
 up=$(free_port); px=$(free_port)
-body='[{"id":1,"customer":"Ada Lovelace","total":120.0,"status":"open"},{"id":2,"customer":"Grace Hopper","total":75.5,"status":"paid"}]'
-cat > "$dir/nginx/nginx.conf" <<EOF
-worker_processes auto;
-daemon off;
-pid $dir/nginx/nginx.pid;
-error_log $dir/nginx/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $dir/nginx/body;
-  proxy_temp_path $dir/nginx/proxy;
-  fastcgi_temp_path $dir/nginx/fastcgi;
-  uwsgi_temp_path $dir/nginx/uwsgi;
-  scgi_temp_path $dir/nginx/scgi;
-  upstream billing { server 127.0.0.1:$up; keepalive 64; }
-  # the upstream: what the demo's billing API answers for GET /v1/invoices, as static JSON
-  server {
-    listen 127.0.0.1:$up;
-    location / { default_type application/json; return 200 '$body'; }
-  }
-  # the nginx reverse proxy: same route and prefix stripping as Airlock's billing connection
-  server {
-    listen 127.0.0.1:$px;
-    location /billing/ {
-      proxy_pass http://billing/;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For \$remote_addr;
-      proxy_set_header X-Request-Id \$request_id;
-    }
-  }
-}
-EOF
+nginx_conf "$dir" "$up" "  server { listen 127.0.0.1:$px; $NGINX_PROXY }"
 "$NGINX" -p "$dir/nginx" -c "$dir/nginx/nginx.conf" > "$dir/nginx/logs/stdout.log" 2>&1 &
 nginx_pid=$!
 

@@ -107,9 +107,7 @@ class Http2ProxyIT {
     }
 
     static Outcome nextOutcome() throws InterruptedException {
-        Outcome o = gate.outcomes.poll(10, TimeUnit.SECONDS);
-        assertThat(o).as("an outcome reported to the gate").isNotNull();
-        return o;
+        return gate.nextOutcome();
     }
 
     @Test

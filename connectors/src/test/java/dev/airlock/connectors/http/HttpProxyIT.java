@@ -1,6 +1,7 @@
 package dev.airlock.connectors.http;
 
 import dev.airlock.testing.GatedPublisher;
+import static dev.airlock.testing.RawHttp.readHead;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -111,9 +112,7 @@ class HttpProxyIT {
     }
 
     static Outcome nextOutcome() throws InterruptedException {
-        Outcome o = gate.outcomes.poll(10, TimeUnit.SECONDS);
-        assertThat(o).as("an outcome reported to the gate").isNotNull();
-        return o;
+        return gate.nextOutcome();
     }
 
     @Test
@@ -399,16 +398,4 @@ class HttpProxyIT {
         return Integer.parseInt(m.group(1));
     }
 
-    /** A response head as lower-case text, read byte by byte up to the blank line. */
-    private static String readHead(InputStream in) throws java.io.IOException {
-        StringBuilder b = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0) {
-            b.append((char) c);
-            if (b.length() >= 4 && b.substring(b.length() - 4).equals("\r\n\r\n")) {
-                break;
-            }
-        }
-        return b.toString().toLowerCase(java.util.Locale.ROOT);
-    }
 }

@@ -54,6 +54,13 @@ final class HttpTestGate implements Gate {
     final AtomicInteger sessions = new AtomicInteger();
     private final boolean inline;
 
+    /** The next outcome an exchange reported, waiting up to 10 s for it. */
+    Outcome nextOutcome() throws InterruptedException {
+        Outcome o = outcomes.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        org.assertj.core.api.Assertions.assertThat(o).as("an outcome reported to the gate").isNotNull();
+        return o;
+    }
+
     HttpTestGate() {
         this(false);
     }
