@@ -18,11 +18,13 @@ import java.util.Optional;
  * @param tls         encryption of the connection to a database upstream (PostgreSQL, MySQL)
  * @param pool        transaction-level pooling of upstream connections; empty for one per agent session
  * @param http        HTTP routing, upstream TLS and limits; present exactly for HTTP connections
+ * @param maxSessionsPerAgent sessions one agent (the acting subject of its token) may have open on this connection
+ *                    at once; {@code 0}: no limit. Beyond it the session is refused (PostgreSQL 53300, HTTP 429)
  */
 public record ConnectionConfig(String name, Protocol protocol, String listener, Upstream upstream,
                                Optional<String> database, Optional<String> login, Credentials credentials,
                                Map<String, String> labels, UpstreamTls tls, Optional<UpstreamPool> pool,
-                               Optional<HttpSettings> http) {
+                               Optional<HttpSettings> http, int maxSessionsPerAgent) {
 
     public ConnectionConfig {
         Checks.nonBlank(name, "name");
@@ -36,6 +38,9 @@ public record ConnectionConfig(String name, Protocol protocol, String listener, 
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(http, "http");
+        if (maxSessionsPerAgent < 0) {
+            throw new IllegalArgumentException("maxSessionsPerAgent: " + maxSessionsPerAgent + " (expected: >= 0)");
+        }
         if (http.isPresent() != (protocol == Protocol.HTTP)) {
             throw new IllegalArgumentException("http: " + http + " (expected: present exactly for http connections)");
         }
@@ -45,6 +50,6 @@ public record ConnectionConfig(String name, Protocol protocol, String listener, 
     public ConnectionConfig(String name, Protocol protocol, String listener, Upstream upstream, Optional<String> database,
                             Optional<String> login, Credentials credentials, Map<String, String> labels) {
         this(name, protocol, listener, upstream, database, login, credentials, labels, UpstreamTls.DISABLE,
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), 0);
     }
 }

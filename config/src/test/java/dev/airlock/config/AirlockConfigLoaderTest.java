@@ -838,6 +838,7 @@ class AirlockConfigLoaderTest {
                     login: airlock
                     tls: {mode: verify-full, root_cert: ca.pem}
                     pool: {mode: transaction, size: 8, idle_timeout: 2m}
+                    max_sessions_per_agent: 20
                 """ + IDENTITY + REST);
         ListenerConfig l = c.listeners().get(0);
         assertThat(l.plaintextOnLoopback()).isTrue();
@@ -846,9 +847,11 @@ class AirlockConfigLoaderTest {
         assertThat(conn.tls().mode()).isEqualTo(UpstreamTls.Mode.VERIFY_FULL);
         assertThat(conn.tls().rootCert()).contains(dir.resolve("ca.pem").toAbsolutePath().normalize());
         assertThat(conn.pool()).contains(new UpstreamPool(8, java.time.Duration.ofMinutes(2)));
+        assertThat(conn.maxSessionsPerAgent()).isEqualTo(20);
         AirlockConfig defaults = valid(LISTENERS + CONNECTIONS + IDENTITY + REST);
         assertThat(defaults.connections().get(0).tls()).isEqualTo(UpstreamTls.DISABLE);
         assertThat(defaults.connections().get(0).pool()).isEmpty();
+        assertThat(defaults.connections().get(0).maxSessionsPerAgent()).as("no limit").isZero();
         assertThat(defaults.listeners().get(0).maxWaitInTransaction()).isEqualTo(ListenerConfig.DEFAULT_MAX_WAIT_IN_TRANSACTION);
     }
 
@@ -864,7 +867,9 @@ class AirlockConfigLoaderTest {
                     login: airlock
                     tls: {mode: prefer, root_cert: ca.pem}
                     pool: {mode: session, size: 0}
+                    max_sessions_per_agent: -1
                 """ + IDENTITY + REST)).anySatisfy(p -> assertThat(p).contains("connections[0].tls.mode").contains("prefer"))
+                .anySatisfy(p -> assertThat(p).contains("connections[0].max_sessions_per_agent").contains("-1"))
                 .anySatisfy(p -> assertThat(p).contains("pool.mode").contains("expected: transaction"))
                 .anySatisfy(p -> assertThat(p).contains("pool.size").contains("expected: 1-10000"));
         assertThat(problems(LISTENERS.replace("port: 6432", "port: 6432\n    plaintext_on_loopback: true") + CONNECTIONS.replace(

@@ -87,6 +87,8 @@ public final class AirlockGate {
     /** At most this many refused connections are recorded one by one per minute; the rest are counted. */
     static final int REFUSALS_PER_MINUTE = 600;
     private final RecordBudget refusalBudget;
+    /** Open sessions per agent on connections with {@code max_sessions_per_agent}. */
+    private final java.util.concurrent.ConcurrentHashMap<AgentKey, Integer> openSessions = new java.util.concurrent.ConcurrentHashMap<>();
     private final Clock clock;
 
     public AirlockGate(TokenVerifier verifier, List<ConnectionConfig> connections, AtomicReference<PolicySnapshot> policy,
@@ -130,8 +132,18 @@ public final class AirlockGate {
          */
         private final Map<String, String> preparedSql = new HashMap<>();
 
+        /** Where this session is counted against {@code max_sessions_per_agent}, or {@code null}: no limit. */
+        final AgentKey agentKey;
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
         GateSession(UUID sessionId, Identity identity, ConnectionRef connection, UpstreamTarget upstream,
                     GateMetrics.Listener metrics, String applicationName) {
+            this(sessionId, identity, connection, upstream, metrics, applicationName, null);
+        }
+
+        GateSession(UUID sessionId, Identity identity, ConnectionRef connection, UpstreamTarget upstream,
+                    GateMetrics.Listener metrics, String applicationName, AgentKey agentKey) {
+            this.agentKey = agentKey;
             this.sessionId = sessionId;
             this.identity = identity;
             this.connection = connection;
@@ -302,13 +314,23 @@ public final class AirlockGate {
                 throw new GateRejectedException(Failure.UNAVAILABLE, "identity verification failed", "Try again later.");
             }
             ConnectionRef ref = new ConnectionRef(conn.name(), conn.protocol(), conn.labels());
+            AgentKey key = conn.maxSessionsPerAgent() > 0
+                    ? new AgentKey(conn.name(), identity.issuer(), identity.actingSubject()) : null;
+            if (key != null && !reserveSession(key, conn.maxSessionsPerAgent())) {
+                lm.sessionRejected("too_many_sessions");
+                throw new GateRejectedException(Failure.TOO_MANY_SESSIONS, "too many sessions for agent \""
+                        + identity.actingSubject() + "\" on connection \"" + conn.name() + "\" (at most "
+                        + conn.maxSessionsPerAgent() + " at once)",
+                        "Close idle sessions or reuse one; an admin can raise connections[].max_sessions_per_agent.");
+            }
             GateSession s = new GateSession(LineageIds.next(), identity, ref, upstreamTarget(conn), lm,
-                    client.attributes().get("application_name"));
+                    client.attributes().get("application_name"), key);
             // while the lineage queue is full the session waits for room, and is refused if none comes in time
             return lineage.enqueue(SessionStarted.of(s.sessionId, identity, conn.name(), conn.protocol(),
                     String.valueOf(client.remote()), client.attributes().get("application_name")))
                     .handle((v, e) -> {
                         if (e != null) {
+                            releaseSession(s);
                             lm.sessionRejected("lineage_unavailable");
                             throw new GateRejectedException(Failure.UNAVAILABLE, "Airlock cannot record this session now: "
                                     + "the lineage store is not keeping up", "Try again later.");
@@ -676,7 +698,38 @@ public final class AirlockGate {
         return m == null || m.length() <= MAX_ERROR_MESSAGE ? m : m.substring(0, MAX_ERROR_MESSAGE - 1) + "…";
     }
 
+    /** One agent's open sessions on one connection: the unit of {@code max_sessions_per_agent}. */
+    record AgentKey(String connection, String issuer, String agent) {
+    }
+
+    /** Counts a session against its agent's limit; {@code false} (and nothing counted) when the limit is reached. */
+    private boolean reserveSession(AgentKey key, int limit) {
+        boolean[] reserved = {false};
+        openSessions.compute(key, (k, n) -> {
+            int open = n == null ? 0 : n;
+            if (open >= limit) {
+                return n;
+            }
+            reserved[0] = true;
+            return open + 1;
+        });
+        return reserved[0];
+    }
+
+    /** Gives the session's place back (once, however often it is closed). */
+    private void releaseSession(GateSession session) {
+        if (session.agentKey != null && session.released.compareAndSet(false, true)) {
+            openSessions.computeIfPresent(session.agentKey, (k, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
+    /** Open sessions of an agent on a connection with a limit (tests, diagnostics). */
+    int openSessions(String connection, String issuer, String agent) {
+        return openSessions.getOrDefault(new AgentKey(connection, issuer, agent), 0);
+    }
+
     void sessionClosed(GateSession session, String reason) {
+        releaseSession(session);
         try {
             session.metrics.sessionClosed();
             record(SessionEnded.of(session.sessionId, reason));

@@ -138,6 +138,7 @@ final class GatewayHarness implements AutoCloseable {
                     upstream: %s:%d
                     database: %s
                     login: %s
+                    max_sessions_per_agent: 2
                 %s
                 identity:
                   - name: dev

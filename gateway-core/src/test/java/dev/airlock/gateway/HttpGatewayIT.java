@@ -125,6 +125,12 @@ class HttpGatewayIT {
                     upstream: http://127.0.0.1:%d/
                     credentials: {bearer_token: "${file:upstream-token}"}
                     labels: {env: test}
+                  - name: capped
+                    protocol: http
+                    listener: web
+                    upstream: http://127.0.0.1:%d/
+                    route: {path_prefix: /capped}
+                    max_sessions_per_agent: 1
                 identity:
                   - {name: dev, issuer: %s, audience: airlock}
                 lineage:
@@ -136,7 +142,7 @@ class HttpGatewayIT {
                   files: [policy.yaml]
                 admin:
                   port: %d
-                """.formatted(ports[0], tls ? ", tls: {self_signed: true}" : "", upstream.port(), issuer.issuer(), lineageDb.jdbcUrl(), lineageDb.user(), ports[1]));
+                """.formatted(ports[0], tls ? ", tls: {self_signed: true}" : "", upstream.port(), upstream.port(), issuer.issuer(), lineageDb.jdbcUrl(), lineageDb.user(), ports[1]));
         AirlockConfig config = AirlockConfigLoader.load(dir.resolve("airlock.yaml")).orElseThrow();
         return AirlockServer.start(config, AirlockServer.Options.defaults().withLineageStore(lineage)
                 .withShutdownGrace(Duration.ofMillis(200)));
@@ -477,6 +483,29 @@ class HttpGatewayIT {
         assertThat(line.statusCode()).isEqualTo(414);
         HttpResponse<String> headers = send(request("/echo/x").header("X-Padding", "p".repeat(10_000)).build());
         assertThat(headers.statusCode()).isEqualTo(431);
+    }
+
+    @Test
+    void capsTheSessionsOneAgentHasOnAConnectionWith429() throws Exception {
+        String token = issuer.token("agent-capped").groups("agents").mint();
+        HttpClient first = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient second = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        java.util.function.Function<String, HttpRequest> get = path -> HttpRequest.newBuilder(URI.create(api + path))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).build();
+        // the first client's keep-alive connection holds the agent's one session on "capped"
+        assertThat(first.send(get.apply("/capped/echo/one"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = second.send(get.apply("/capped/echo/two"), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(429);
+        JsonNode problem = json.readTree(refused.body());
+        assertThat(problem.get("type").asText()).isEqualTo("urn:airlock:problem:too-many-sessions");
+        assertThat(problem.get("detail").asText())
+                .isEqualTo("too many sessions for agent \"agent-capped\" on connection \"capped\" (at most 1 at once)");
+        // the session there goes on, and the other connection is not capped
+        assertThat(first.send(get.apply("/capped/echo/three"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(second.send(get.apply("/echo/four"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(awaitRow("SELECT failure, protocol, connection FROM lineage.session_refusals "
+                + "WHERE reason LIKE 'too many sessions for agent \"agent-capped\"%'"))
+                .containsExactly("too_many_sessions", "http", "capped");
     }
 
     @Test

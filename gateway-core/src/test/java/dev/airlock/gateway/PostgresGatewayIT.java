@@ -288,6 +288,38 @@ class PostgresGatewayIT {
     }
 
     @Test
+    void capsTheSessionsOneAgentHasOnAConnectionAndRecordsTheRefusal() throws Exception {
+        // shop-brief allows 2 sessions per agent (and closes sessions idle for 2 s: this test is quick)
+        String capped = h.token("agent-capped", "agents");
+        try (Connection one = h.connect(capped, "shop-brief"); Connection two = h.connect(capped, "shop-brief")) {
+            assertThatThrownBy(() -> h.connect(capped, "shop-brief").close())
+                    .isInstanceOfSatisfying(PSQLException.class, e -> {
+                        assertThat(e.getSQLState()).isEqualTo("53300");
+                        assertThat(e.getMessage()).contains("too many sessions for agent \"agent-capped\" on connection "
+                                + "\"shop-brief\" (at most 2 at once)");
+                        assertThat(e.getServerErrorMessage().getHint()).contains("max_sessions_per_agent");
+                    });
+            // another agent is not held back by this one, and the capped agent's sessions still work
+            try (Connection other = h.connect(h.token("agent-other", "agents"), "shop-brief");
+                 Statement st = two.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM items")) {
+                assertThat(other.isValid(2)).isTrue();
+                assertThat(rs.next()).isTrue();
+            }
+        }
+        // closed sessions give their places back
+        await(() -> Optional.of(true).filter(x -> {
+            try (Connection again = h.connect(capped, "shop-brief")) {
+                return again.isValid(2);
+            } catch (SQLException e) {
+                return false;
+            }
+        }));
+        assertThat(awaitRow("SELECT failure, protocol, connection FROM lineage.session_refusals "
+                + "WHERE reason LIKE 'too many sessions for agent \"agent-capped\"%'"))
+                .containsExactly("too_many_sessions", "postgres", "shop-brief");
+    }
+
+    @Test
     void rejectsApiCallsWithoutToken() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(h.server.adminUrl().resolve("/api/v1/approvals")).build(),
                 HttpResponse.BodyHandlers.ofString());

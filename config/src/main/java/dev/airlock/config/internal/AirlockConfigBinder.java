@@ -283,6 +283,7 @@ public final class AirlockConfigBinder {
         Map<String, String> labels = m.optional("labels", b.mapOf(b::string), Map.of());
         UpstreamTls upstreamTls = m.optional("tls", b.object(this::upstreamTls), UpstreamTls.DISABLE);
         Optional<UpstreamPool> pool = m.optional("pool", b.object(this::pool));
+        int maxSessionsPerAgent = m.optional("max_sessions_per_agent", b.integer(0, 1_000_000), 0);
         boolean databaseProtocol = protocol == Protocol.POSTGRES || protocol == Protocol.MYSQL;
         if (protocol != null && !databaseProtocol && m.has("tls")) {
             m.problem("tls", "only used by database connections (" + protocol.yamlName()
@@ -342,7 +343,7 @@ public final class AirlockConfigBinder {
             return m.build(() -> null);
         }
         return m.build(() -> new ConnectionConfig(name, protocol, listener, upstream, database, login, credentials, labels,
-                upstreamTls, pool, finalHttp));
+                upstreamTls, pool, finalHttp, maxSessionsPerAgent));
     }
 
     private HttpSettings.Route route(MappingReader m) {

@@ -17,6 +17,8 @@ public enum Failure {
     APPROVAL_EXPIRED,
     /** The approval was cancelled (the agent cancelled or went away, or Airlock is shutting down). */
     APPROVAL_CANCELLED,
+    /** The agent already has as many sessions open on the connection as it may ({@code max_sessions_per_agent}). */
+    TOO_MANY_SESSIONS,
     /** The gate could not decide (lineage store or identity provider unreachable): fail closed. */
     UNAVAILABLE
 }

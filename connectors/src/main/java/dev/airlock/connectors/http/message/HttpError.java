@@ -21,6 +21,7 @@ public enum HttpError {
     APPROVAL_EXPIRED(HttpResponseStatus.FORBIDDEN, "approval-expired", "Approval timed out"),
     APPROVAL_CANCELLED(HttpResponseStatus.SERVICE_UNAVAILABLE, "approval-cancelled", "Approval cancelled"),
     GATE_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "Airlock cannot decide right now"),
+    TOO_MANY_SESSIONS(HttpResponseStatus.TOO_MANY_REQUESTS, "too-many-sessions", "Too many sessions for this agent"),
     UPSTREAM_UNAVAILABLE(HttpResponseStatus.BAD_GATEWAY, "upstream-unavailable", "Upstream unavailable"),
     UPSTREAM_INVALID(HttpResponseStatus.BAD_GATEWAY, "upstream-invalid", "Invalid response from upstream"),
     UPSTREAM_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream-timeout", "Upstream timed out"),
@@ -62,6 +63,7 @@ public enum HttpError {
             case APPROVAL_DENIED -> APPROVAL_DENIED;
             case APPROVAL_EXPIRED -> APPROVAL_EXPIRED;
             case APPROVAL_CANCELLED -> APPROVAL_CANCELLED;
+            case TOO_MANY_SESSIONS -> TOO_MANY_SESSIONS;
             case UNAVAILABLE -> GATE_UNAVAILABLE;
         };
     }

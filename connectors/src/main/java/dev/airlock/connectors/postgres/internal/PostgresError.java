@@ -11,6 +11,7 @@ public enum PostgresError {
     APPROVAL_EXPIRED("42501"),
     APPROVAL_CANCELLED("57014"),
     GATE_UNAVAILABLE("58000"),
+    TOO_MANY_SESSIONS("53300"),
     PROTOCOL_VIOLATION("08P01"),
     UNSUPPORTED_PROTOCOL("0A000"),
     TLS_REQUIRED("28000"),
@@ -37,6 +38,7 @@ public enum PostgresError {
             case APPROVAL_DENIED -> APPROVAL_DENIED;
             case APPROVAL_EXPIRED -> APPROVAL_EXPIRED;
             case APPROVAL_CANCELLED -> APPROVAL_CANCELLED;
+            case TOO_MANY_SESSIONS -> TOO_MANY_SESSIONS;
             case UNAVAILABLE -> GATE_UNAVAILABLE;
         };
     }
