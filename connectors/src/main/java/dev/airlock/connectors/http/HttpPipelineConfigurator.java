@@ -76,13 +76,8 @@ public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> 
         if (!config.headerTimeout().isZero()) {
             p.addLast(HEAD_TIMER, new HeadTimer(config.headerTimeout()));
         }
-        if (config.sslContext() != null) {
-            if (config.http2()) {
-                p.addLast(PROTOCOL, new Alpn());
-                return;
-            }
-        } else if (config.http2()) {
-            p.addLast(PROTOCOL, new PriorKnowledge());
+        if (config.http2()) {
+            p.addLast(PROTOCOL, config.sslContext() != null ? new Alpn() : new PriorKnowledge());
             return;
         }
         http1(p);
@@ -127,12 +122,9 @@ public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> 
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt == HeadTimer.EXPIRED) {
-                log.debug("{}: TLS handshake not done within {}; closing", ctx.channel(), config.headerTimeout());
-                ctx.close();
-                return;
+            if (!closedOnHeadTimeout(ctx, evt, "TLS handshake and protocol choice")) {
+                super.userEventTriggered(ctx, evt);
             }
-            super.userEventTriggered(ctx, evt);
         }
 
         @Override
@@ -177,13 +169,9 @@ public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> 
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt == HeadTimer.EXPIRED) {
-                log.debug("{}: neither an HTTP/2 preface nor an HTTP/1.1 request within {}; closing", ctx.channel(),
-                        config.headerTimeout());
-                ctx.close();
-                return;
+            if (!closedOnHeadTimeout(ctx, evt, "an HTTP/2 preface or HTTP/1.1 request")) {
+                super.userEventTriggered(ctx, evt);
             }
-            super.userEventTriggered(ctx, evt);
         }
 
         @Override
@@ -205,6 +193,16 @@ public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> 
                 preface.release();
             }
         }
+    }
+
+    /** Before the HTTP version is known, an expired head timeout closes the connection: nothing can answer it yet. */
+    private boolean closedOnHeadTimeout(ChannelHandlerContext ctx, Object evt, String awaited) {
+        if (evt != HeadTimer.EXPIRED) {
+            return false;
+        }
+        log.debug("{}: no {} within {}; closing", ctx.channel(), awaited, config.headerTimeout());
+        ctx.close();
+        return true;
     }
 
     /** Strict HTTP/1.1 parsing: CRLF only, validated headers, RFC 9112 transfer-coding rules. */

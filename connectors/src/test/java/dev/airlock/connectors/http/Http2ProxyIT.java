@@ -59,6 +59,7 @@ class Http2ProxyIT {
 
     static HttpUpstream upstream;
     static HttpTestGate gate;
+    static io.netty.handler.ssl.SslContext serverTls;
     static HttpProxyServer tlsProxy;
     static HttpProxyServer plainProxy;
     static HttpClient h2;
@@ -76,6 +77,7 @@ class Http2ProxyIT {
                 .applicationProtocolConfig(HttpPipelineConfigurator.alpn(true))
                 .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE).build();
         List<HttpRoute> routes = List.of(HttpRoute.of("api", URI.create("http://127.0.0.1:" + upstream.port() + "/")));
+        serverTls = server;
         tlsProxy = new HttpProxyServer(HttpListenerConfig.defaults(server, routes, null), gate);
         plainProxy = new HttpProxyServer(HttpListenerConfig.defaults(null, routes, null), gate);
         SSLContext trust = SSLContext.getInstance("TLS");
@@ -331,6 +333,27 @@ class Http2ProxyIT {
             nextOutcome();
             assertThat(busy.parent.closeFuture().await(10, TimeUnit.SECONDS)).as("closed once its last stream ended").isTrue();
             dev.airlock.testing.Await.await(() -> java.util.Optional.of(true).filter(x -> own.configurator.activeConnections() == 0));
+        }
+    }
+
+    @Test
+    void theHeadTimeoutClosesConnectionsStuckBeforeTheProtocolIsKnown() throws Exception {
+        List<HttpRoute> routes = List.of(HttpRoute.of("api", URI.create("http://127.0.0.1:" + upstream.port() + "/")));
+        try (HttpProxyServer tlsOwn = new HttpProxyServer(HttpListenerConfig.defaults(serverTls, routes, null)
+                     .withHeaderTimeout(Duration.ofMillis(300)), gate);
+             HttpProxyServer plainOwn = new HttpProxyServer(HttpListenerConfig.defaults(null, routes, null)
+                     .withHeaderTimeout(Duration.ofMillis(300)), gate);
+             java.net.Socket noHello = new java.net.Socket("127.0.0.1", tlsOwn.port());
+             java.net.Socket halfPreface = new java.net.Socket("127.0.0.1", plainOwn.port())) {
+            noHello.setSoTimeout(10_000);
+            halfPreface.setSoTimeout(10_000);
+            // TLS: connected, no ClientHello (the TLS handler's own handshake timeout is 10 s)
+            long started = System.nanoTime();
+            assertThat(noHello.getInputStream().read()).isEqualTo(-1);
+            // in clear: the first half of the HTTP/2 preface, then nothing
+            halfPreface.getOutputStream().write("PRI * HTTP/2.0\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(halfPreface.getInputStream().read()).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
         }
     }
 
