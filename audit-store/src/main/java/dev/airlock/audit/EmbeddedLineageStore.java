@@ -34,7 +34,10 @@ public final class EmbeddedLineageStore implements AutoCloseable {
         EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDirectory)
                 .setCleanDataDirectory(false)
-                .setServerConfig("listen_addresses", "localhost");
+                .setServerConfig("listen_addresses", "localhost")
+                // no JVM shutdown hook of its own: it would stop PostgreSQL while the writer still flushes; whoever
+                // owns this store closes it last (AirlockServer's resources, in reverse order of opening)
+                .setRegisterShutdownHook(false);
         if (port > 0) {
             b.setPort(port);
         }

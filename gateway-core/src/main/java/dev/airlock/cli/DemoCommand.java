@@ -171,8 +171,9 @@ final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(home);
         out.println("airlock demo: starting embedded PostgreSQL in " + home.resolve("pg") + " (first run takes a while) ...");
         out.flush();
+        // no shutdown hook of its own: it would stop PostgreSQL while Airlock still drains (closeAll stops it last)
         EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(home.resolve("pg")).setCleanDataDirectory(false)
-                .setServerConfig("listen_addresses", "localhost").start();
+                .setServerConfig("listen_addresses", "localhost").setRegisterShutdownHook(false).start();
         DevIssuer issuer = null;
         HttpServer minter = null;
         LineageStore lineage = null;
