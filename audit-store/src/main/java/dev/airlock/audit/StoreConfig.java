@@ -29,7 +29,11 @@ public record StoreConfig(String jdbcUrl, String user, String password, int pool
         }
     }
 
+    /**
+     * Defaults: 5 connections (the writer's two lanes, the approvals LISTEN and Airlock's replica lock keep one each
+     * while busy or for good; the rest serve approval and audit queries), 2 s to get one.
+     */
     public static StoreConfig of(String jdbcUrl, String user, String password) {
-        return new StoreConfig(jdbcUrl, user, password, 4, Duration.ofSeconds(2));
+        return new StoreConfig(jdbcUrl, user, password, 5, Duration.ofSeconds(2));
     }
 }

@@ -34,6 +34,13 @@ final class RunCommand implements Callable<Integer> {
                     "Keep it below your orchestrator's kill timeout (Kubernetes: terminationGracePeriodSeconds, 30s)."})
     String shutdownGrace;
 
+    @Option(names = "--replica-id", paramLabel = "ID", defaultValue = "${env:AIRLOCK_REPLICA_ID:-airlock-1}",
+            description = {"This process's name among the Airlock replicas sharing a lineage store; each live one needs"
+                    + " its own (a second process with the same id is refused). It owns its pending approvals across"
+                    + " restarts, so keep it stable per replica (a StatefulSet pod name, say).",
+                    "Default: $AIRLOCK_REPLICA_ID, else airlock-1."})
+    String replicaId;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -41,6 +48,13 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         checkIoThreads(spec, ioThreads);
         Duration grace = shutdownGrace(spec, shutdownGrace);
+        AirlockServer.Options options;
+        try {
+            options = AirlockServer.Options.defaults().withIoThreads(ioThreads == null ? 0 : ioThreads)
+                    .withShutdownGrace(grace).withReplicaId(replicaId);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--replica-id: " + e.getMessage());
+        }
         PrintWriter err = spec.commandLine().getErr();
         Validated<AirlockConfig> loaded = AirlockConfigLoader.load(config);
         if (!loaded.isValid()) {
@@ -50,10 +64,13 @@ final class RunCommand implements Callable<Integer> {
         }
         AirlockServer server;
         try {
-            server = AirlockServer.start(loaded.orElseThrow(), AirlockServer.Options.defaults()
-                    .withIoThreads(ioThreads == null ? 0 : ioThreads).withShutdownGrace(grace));
+            server = AirlockServer.start(loaded.orElseThrow(), options);
         } catch (IllegalArgumentException e) {
             err.println(config + ": " + e.getMessage());
+            err.flush();
+            return AirlockCommand.EXIT_INVALID;
+        } catch (IllegalStateException e) {
+            err.println("airlock run: " + e.getMessage());
             err.flush();
             return AirlockCommand.EXIT_INVALID;
         }

@@ -53,6 +53,7 @@ import dev.airlock.gateway.identity.OidcWebSignIn;
 import dev.airlock.gateway.identity.TokenVerifier;
 import dev.airlock.gateway.identity.VerifierOptions;
 import dev.airlock.gateway.internal.AdminHttpHandler;
+import dev.airlock.gateway.internal.ReplicaLock;
 import dev.airlock.gateway.internal.ApprovalsApi;
 import dev.airlock.policy.CompiledPolicy;
 import dev.airlock.policy.Identity;
@@ -111,13 +112,17 @@ public final class AirlockServer implements AutoCloseable {
     static final Duration ADMIN_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /** Admin listener: a keep-alive connection with no traffic either way (Prometheus scrapes every 15–60 s). */
     static final Duration ADMIN_IDLE_TIMEOUT = Duration.ofMinutes(2);
+    /** What a replica id may be: it names a spool file and lineage chains. */
+    static final java.util.regex.Pattern REPLICA_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     /**
      * What {@code airlock.yaml} does not say.
      *
      * @param extraIssuers   issuers trusted besides the configured ones (the demo's development issuer)
      * @param lineageStore   an already open lineage store to use instead of the configured one, or {@code null}
-     * @param replicaId      this replica's id in approval requests
+     * @param replicaId      this process's name among the replicas sharing the lineage store (it owns its pending
+     *                       approval requests, its approvals chain and its spool file); two live processes may not
+     *                       share one (a lock in the store refuses the second)
      * @param clock          time source of decisions and approvals
      * @param shutdownGrace  how long sessions may drain on shutdown
      * @param ioThreads      event-loop threads for agent and upstream connections; 0 for Netty's default (twice the
@@ -131,6 +136,9 @@ public final class AirlockServer implements AutoCloseable {
             Objects.requireNonNull(replicaId, "replicaId");
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+            if (!REPLICA_ID.matcher(replicaId).matches()) {
+                throw new IllegalArgumentException("replica id: '" + replicaId + "' (expected: 1-64 letters, digits, '.', '_' or '-')");
+            }
             if (ioThreads < 0 || ioThreads > 1024) {
                 throw new IllegalArgumentException("io threads: " + ioThreads + " (expected: 1-1024, or 0 for the default)");
             }
@@ -146,6 +154,11 @@ public final class AirlockServer implements AutoCloseable {
 
         public Options withLineageStore(LineageStore store) {
             return new Options(extraIssuers, store, replicaId, clock, shutdownGrace, ioThreads);
+        }
+
+        /** This process's name among the replicas sharing a lineage store: unique among the live ones. */
+        public Options withReplicaId(String id) {
+            return new Options(extraIssuers, lineageStore, id, clock, shutdownGrace, ioThreads);
         }
 
         public Options withShutdownGrace(Duration grace) {
@@ -206,6 +219,8 @@ public final class AirlockServer implements AutoCloseable {
             store = LineageStore.open(StoreConfig.of(j.jdbcUrl(), j.user(), j.password().map(Secret::reveal).orElse("")));
             resources.add(store);
         }
+        // the replica id names what this process owns in the store (pending approvals, chain, spool): one process each
+        resources.add(ReplicaLock.acquire(store.dataSource(), options.replicaId()));
         java.nio.file.Files.createDirectories(config.lineage().spoolDir());
         Optional<OpenLineageConfig> openLineage = config.lineage().openLineage();
         writer = store.startWriter(WriterConfig.defaults(config.lineage().spoolDir().resolve(options.replicaId() + ".spool"))

@@ -109,8 +109,15 @@ class HttpGatewayIT {
         return newServer(false);
     }
 
-    /** {@code tls}: the listener serves TLS with a generated development certificate (ALPN h2 / http/1.1). */
+    /** Each server started here is a replica of its own on the shared lineage store. */
+    static final java.util.concurrent.atomic.AtomicInteger replicas = new java.util.concurrent.atomic.AtomicInteger();
+
     static AirlockServer newServer(boolean tls) throws Exception {
+        return newServer(tls, "http-it-" + replicas.incrementAndGet());
+    }
+
+    /** {@code tls}: the listener serves TLS with a generated development certificate (ALPN h2 / http/1.1). */
+    static AirlockServer newServer(boolean tls, String replicaId) throws Exception {
         Path dir = Files.createTempDirectory("airlock-http-it");
         Files.writeString(dir.resolve("policy.yaml"), POLICY);
         Files.writeString(dir.resolve("upstream-token"), "s3cr3t-upstream-token\n");
@@ -145,7 +152,7 @@ class HttpGatewayIT {
                 """.formatted(ports[0], tls ? ", tls: {self_signed: true}" : "", upstream.port(), upstream.port(), issuer.issuer(), lineageDb.jdbcUrl(), lineageDb.user(), ports[1]));
         AirlockConfig config = AirlockConfigLoader.load(dir.resolve("airlock.yaml")).orElseThrow();
         return AirlockServer.start(config, AirlockServer.Options.defaults().withLineageStore(lineage)
-                .withShutdownGrace(Duration.ofMillis(200)));
+                .withShutdownGrace(Duration.ofMillis(200)).withReplicaId(replicaId));
     }
 
     @AfterAll
@@ -237,6 +244,18 @@ class HttpGatewayIT {
             assertThat(denied.statusCode()).isEqualTo(403);
             assertThat(json.readTree(denied.body()).get("rule_id").asText()).isEqualTo("no-deletes");
         }
+    }
+
+    @Test
+    void refusesASecondProcessWithTheSameReplicaIdAndFreesTheIdOnClose() throws Exception {
+        // the class's own server was the first replica started here: http-it-1
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> newServer(false, "http-it-1").close())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("replica id 'http-it-1' is in use by another Airlock process on this lineage store")
+                .hasMessageContaining("backend pid").hasMessageEndingWith("give every replica its own --replica-id");
+        // a replica id given up on close can be taken again at once (the pooled lock connection is unlocked)
+        newServer(false, "http-it-again").close();
+        newServer(false, "http-it-again").close();
     }
 
     @Test
