@@ -354,6 +354,8 @@ public final class AirlockServer implements AutoCloseable {
                         http, HttpPipelineConfigurator::activeConnections);
                 registry.gauge("airlock_http_async_requests", List.of(io.micrometer.core.instrument.Tag.of("listener", l.name())),
                         http, HttpPipelineConfigurator::asyncRequests);
+                registry.more().counter("airlock_http_head_timeouts", List.of(io.micrometer.core.instrument.Tag.of("listener", l.name())),
+                        http, HttpPipelineConfigurator::headTimeouts);
                 Channel ch = new ServerBootstrap().group(workers).channel(NioServerSocketChannel.class)
                         .childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
                         .childHandler(http)

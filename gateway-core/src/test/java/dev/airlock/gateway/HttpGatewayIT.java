@@ -533,6 +533,8 @@ class HttpGatewayIT {
         String answer = raw("GET /echo/never-finished HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + agent() + "\r\n");
         assertThat(answer).startsWith("HTTP/1.1 408 ").contains("urn:airlock:problem:request-timeout").contains("1000 ms");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(8));
+        String metrics = send(HttpRequest.newBuilder(server.adminUrl().resolve("/metrics")).build()).body();
+        assertThat(metrics).containsPattern("airlock_http_head_timeouts_total\\{listener=\"web\"\\} [1-9]");
     }
 
     @Test

@@ -201,6 +201,7 @@ public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> 
             return false;
         }
         log.debug("{}: no {} within {}; closing", ctx.channel(), awaited, config.headerTimeout());
+        context.headTimedOut();
         ctx.close();
         return true;
     }
@@ -236,6 +237,11 @@ public final class HttpPipelineConfigurator extends ChannelInitializer<Channel> 
     }
 
     /** {@code respond-async} requests held now. */
+    /** Agent connections closed so far because a request head (or, before it, the TLS handshake) was overdue. */
+    public long headTimeouts() {
+        return context.headTimeouts();
+    }
+
     public int asyncRequests() {
         return context.asyncRequests();
     }

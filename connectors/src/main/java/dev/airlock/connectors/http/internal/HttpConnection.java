@@ -430,6 +430,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
             lastRequest = true;
             return;
         }
+        lc.headTimedOut();
         if (!headTimer.partialHead()) {
             log.debug("{}: no request within {} of the connect; closing", channel, headTimer.timeout());
             close();

@@ -26,6 +26,7 @@ public final class ListenerContext implements AutoCloseable {
     private final Map<String, UpstreamPool> pools = new LinkedHashMap<>();
     private final AsyncRequests async;
     private final AtomicInteger connections = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong headTimeouts = new java.util.concurrent.atomic.AtomicLong();
     private final ChannelGroup channels = new DefaultChannelGroup("airlock-http", GlobalEventExecutor.INSTANCE);
     private volatile boolean shuttingDown;
 
@@ -77,6 +78,15 @@ public final class ListenerContext implements AutoCloseable {
     }
 
     /** Async requests held now (pending or with a result not fetched yet). */
+    /** Connections closed because a request head did not arrive in time (slow or stalled clients). */
+    public long headTimeouts() {
+        return headTimeouts.get();
+    }
+
+    public void headTimedOut() {
+        headTimeouts.incrementAndGet();
+    }
+
     public int asyncRequests() {
         return async.size();
     }
