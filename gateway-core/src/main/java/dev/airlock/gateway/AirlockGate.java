@@ -58,6 +58,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +90,7 @@ public final class AirlockGate {
     static final int REFUSALS_PER_MINUTE = 600;
     private final RecordBudget refusalBudget;
     /** Open sessions per agent on connections with {@code max_sessions_per_agent}. */
-    private final java.util.concurrent.ConcurrentHashMap<AgentKey, Integer> openSessions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<AgentKey, Integer> openSessions = new ConcurrentHashMap<>();
     private final Clock clock;
 
     public AirlockGate(TokenVerifier verifier, List<ConnectionConfig> connections, AtomicReference<PolicySnapshot> policy,
@@ -134,12 +136,7 @@ public final class AirlockGate {
 
         /** Where this session is counted against {@code max_sessions_per_agent}, or {@code null}: no limit. */
         final AgentKey agentKey;
-        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-
-        GateSession(UUID sessionId, Identity identity, ConnectionRef connection, UpstreamTarget upstream,
-                    GateMetrics.Listener metrics, String applicationName) {
-            this(sessionId, identity, connection, upstream, metrics, applicationName, null);
-        }
+        private final AtomicBoolean released = new AtomicBoolean();
 
         GateSession(UUID sessionId, Identity identity, ConnectionRef connection, UpstreamTarget upstream,
                     GateMetrics.Listener metrics, String applicationName, AgentKey agentKey) {
@@ -721,11 +718,6 @@ public final class AirlockGate {
         if (session.agentKey != null && session.released.compareAndSet(false, true)) {
             openSessions.computeIfPresent(session.agentKey, (k, n) -> n <= 1 ? null : n - 1);
         }
-    }
-
-    /** Open sessions of an agent on a connection with a limit (tests, diagnostics). */
-    int openSessions(String connection, String issuer, String agent) {
-        return openSessions.getOrDefault(new AgentKey(connection, issuer, agent), 0);
     }
 
     void sessionClosed(GateSession session, String reason) {

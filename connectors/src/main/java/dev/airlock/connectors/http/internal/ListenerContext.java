@@ -13,6 +13,7 @@ import java.net.SocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** What every agent connection of one HTTP listener shares: settings, routes, upstream pools, async requests. */
 public final class ListenerContext implements AutoCloseable {
@@ -26,7 +27,7 @@ public final class ListenerContext implements AutoCloseable {
     private final Map<String, UpstreamPool> pools = new LinkedHashMap<>();
     private final AsyncRequests async;
     private final AtomicInteger connections = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong headTimeouts = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong headTimeouts = new AtomicLong();
     private final ChannelGroup channels = new DefaultChannelGroup("airlock-http", GlobalEventExecutor.INSTANCE);
     private volatile boolean shuttingDown;
 
@@ -77,7 +78,6 @@ public final class ListenerContext implements AutoCloseable {
         return connections.get();
     }
 
-    /** Async requests held now (pending or with a result not fetched yet). */
     /** Connections closed because a request head did not arrive in time (slow or stalled clients). */
     public long headTimeouts() {
         return headTimeouts.get();
@@ -87,6 +87,7 @@ public final class ListenerContext implements AutoCloseable {
         headTimeouts.incrementAndGet();
     }
 
+    /** Async requests held now (pending or with a result not fetched yet). */
     public int asyncRequests() {
         return async.size();
     }
