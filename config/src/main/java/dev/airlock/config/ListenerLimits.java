@@ -23,16 +23,19 @@ import java.util.Optional;
  *                       request waits on its connection; {@code 0}: never answered asynchronously)
  * @param maxAsyncResponse HTTP: largest upstream response kept for an async request, in bytes ({@code 502} beyond;
  *                       default 1 MiB)
+ * @param maxConnections agent connections open at once; at the cap the listener stops accepting and new ones wait in
+ *                       the kernel's accept queue (default 10 000)
  */
 public record ListenerLimits(Optional<Duration> idleTimeout, Optional<Duration> startupTimeout,
                              Optional<Integer> maxMessageSize, Optional<Integer> maxRequestLine,
                              Optional<Integer> maxHeaderSize, Optional<Integer> maxConcurrentStreams,
                              Optional<Duration> headerTimeout, Optional<Integer> maxAsyncRequests,
-                             Optional<Integer> maxAsyncResponse) {
+                             Optional<Integer> maxAsyncResponse, Optional<Integer> maxConnections) {
 
     /** Every limit at its protocol's default. */
     public static final ListenerLimits DEFAULTS = new ListenerLimits(Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty());
 
     public ListenerLimits {
         Objects.requireNonNull(idleTimeout, "idleTimeout");
@@ -44,6 +47,7 @@ public record ListenerLimits(Optional<Duration> idleTimeout, Optional<Duration> 
         Objects.requireNonNull(headerTimeout, "headerTimeout");
         Objects.requireNonNull(maxAsyncRequests, "maxAsyncRequests");
         Objects.requireNonNull(maxAsyncResponse, "maxAsyncResponse");
+        Objects.requireNonNull(maxConnections, "maxConnections");
         idleTimeout.ifPresent(d -> notNegative(d, "idleTimeout"));
         headerTimeout.ifPresent(d -> notNegative(d, "headerTimeout"));
         startupTimeout.ifPresent(d -> Checks.positive(d, "startupTimeout"));

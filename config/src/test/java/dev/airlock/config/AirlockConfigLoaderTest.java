@@ -885,7 +885,7 @@ class AirlockConfigLoaderTest {
                   - name: pg
                     protocol: postgres
                     port: 6432
-                    limits: {idle_timeout: 15m, startup_timeout: 5s, max_message_size: 8MiB}
+                    limits: {idle_timeout: 15m, startup_timeout: 5s, max_message_size: 8MiB, max_connections: 500}
                   - name: api
                     protocol: http
                     port: 8080
@@ -894,10 +894,10 @@ class AirlockConfigLoaderTest {
                 """ + CONNECTIONS + IDENTITY + REST);
         assertThat(c.listeners().get(0).limits()).isEqualTo(new ListenerLimits(Optional.of(java.time.Duration.ofMinutes(15)),
                 Optional.of(java.time.Duration.ofSeconds(5)), Optional.of(8 << 20), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty()));
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(500)));
         assertThat(c.listeners().get(1).limits()).isEqualTo(new ListenerLimits(Optional.of(java.time.Duration.ZERO),
                 Optional.empty(), Optional.empty(), Optional.of(4 << 10), Optional.of(32 << 10), Optional.of(0),
-                Optional.of(java.time.Duration.ofSeconds(10)), Optional.of(1000), Optional.of(4 << 20)));
+                Optional.of(java.time.Duration.ofSeconds(10)), Optional.of(1000), Optional.of(4 << 20), Optional.empty()));
         assertThat(valid(LISTENERS + CONNECTIONS + IDENTITY + REST).listeners().get(0).limits()).isEqualTo(ListenerLimits.DEFAULTS);
     }
 
@@ -912,7 +912,7 @@ class AirlockConfigLoaderTest {
                   - name: api
                     protocol: http
                     port: 8080
-                    limits: {startup_timeout: 5s, max_request_line: 10, max_concurrent_streams: -1, header_timeout: 1h}
+                    limits: {startup_timeout: 5s, max_request_line: 10, max_concurrent_streams: -1, header_timeout: 1h, max_connections: 0}
                 """ + CONNECTIONS + IDENTITY + REST))
                 .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.idle_timeout").contains("soon"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.max_message_size").contains("at least 1KiB"))
@@ -920,6 +920,7 @@ class AirlockConfigLoaderTest {
                 .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.max_body").contains("unknown key"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.header_timeout").contains("only used by http listeners"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[1].limits.header_timeout").contains("1h"))
+                .anySatisfy(p -> assertThat(p).contains("listeners[1].limits.max_connections").contains("0"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[0].limits.max_async_requests").contains("only used by http listeners"))
                 .anySatisfy(p -> assertThat(p).contains("listeners[1].limits.startup_timeout")
                         .contains("only used by database listeners"))

@@ -54,6 +54,7 @@ import dev.airlock.gateway.identity.TokenVerifier;
 import dev.airlock.gateway.identity.VerifierOptions;
 import dev.airlock.gateway.internal.AdminHttpHandler;
 import dev.airlock.gateway.internal.ApprovalsApi;
+import dev.airlock.gateway.internal.ConnectionCap;
 import dev.airlock.gateway.internal.ReplicaLock;
 import dev.airlock.policy.CompiledPolicy;
 import dev.airlock.policy.Identity;
@@ -357,6 +358,7 @@ public final class AirlockServer implements AutoCloseable {
                 registry.more().counter("airlock_http_head_timeouts", List.of(io.micrometer.core.instrument.Tag.of("listener", l.name())),
                         http, HttpPipelineConfigurator::headTimeouts);
                 Channel ch = new ServerBootstrap().group(workers).channel(NioServerSocketChannel.class)
+                        .handler(connectionCap(l, registry))
                         .childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
                         .childHandler(http)
                         .bind(new InetSocketAddress(l.bind(), l.port())).sync().channel();
@@ -389,6 +391,7 @@ public final class AirlockServer implements AutoCloseable {
             registry.gauge("airlock_listener_sessions", List.of(io.micrometer.core.instrument.Tag.of("listener", l.name())),
                     configurator, PostgresPipelineConfigurator::activeSessions);
             Channel ch = new ServerBootstrap().group(workers).channel(NioServerSocketChannel.class)
+                    .handler(connectionCap(l, registry))
                     .childHandler(configurator)
                     .bind(new InetSocketAddress(l.bind(), l.port())).sync().channel();
             listeners.put(l.name(), ch);
@@ -587,6 +590,17 @@ public final class AirlockServer implements AutoCloseable {
 
     public CompiledPolicy policy() {
         return policy.get().policy();
+    }
+
+    /** Default of {@code limits.max_connections}, per listener. */
+    static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+    /** The listener's connection cap, with its pause counter on /metrics. */
+    private static ConnectionCap connectionCap(ListenerConfig l, PrometheusMeterRegistry registry) {
+        ConnectionCap cap = new ConnectionCap(l.name(), l.limits().maxConnections().orElse(DEFAULT_MAX_CONNECTIONS));
+        registry.more().counter("airlock_listener_accept_pauses", List.of(io.micrometer.core.instrument.Tag.of("listener", l.name())),
+                cap, ConnectionCap::pauses);
+        return cap;
     }
 
     /** Agent sessions or HTTP connections still open. */

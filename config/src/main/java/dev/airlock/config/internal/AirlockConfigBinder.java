@@ -201,6 +201,7 @@ public final class AirlockConfigBinder {
         Optional<Duration> headerTimeout = m.optional("header_timeout", b.duration(Duration.ZERO, Duration.ofMinutes(10)));
         Optional<Integer> asyncRequests = m.optional("max_async_requests", b.integer(0, 100_000));
         Optional<Integer> asyncResponse = m.optional("max_async_response", this::byteSize);
+        Optional<Integer> maxConnections = m.optional("max_connections", b.integer(1, 1_000_000));
         boolean database = protocol == Protocol.POSTGRES || protocol == Protocol.MYSQL;
         if (protocol != null && !database) {
             for (String key : List.of("startup_timeout", "max_message_size")) {
@@ -222,7 +223,7 @@ public final class AirlockConfigBinder {
         atLeast(m, "max_header_size", header, 1 << 10, "1KiB");
         atLeast(m, "max_async_response", asyncResponse, 1 << 10, "1KiB");
         return m.build(() -> new ListenerLimits(idle, startup, message, line, header, streams, headerTimeout,
-                asyncRequests, asyncResponse));
+                asyncRequests, asyncResponse, maxConnections));
     }
 
     private static void atLeast(MappingReader m, String key, Optional<Integer> value, int min, String shown) {
