@@ -113,6 +113,8 @@ public final class AirlockServer implements AutoCloseable {
     static final Duration ADMIN_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /** Admin listener: a keep-alive connection with no traffic either way (Prometheus scrapes every 15–60 s). */
     static final Duration ADMIN_IDLE_TIMEOUT = Duration.ofMinutes(2);
+    /** Admin listener: connections open at once (scrapers, approvers, chat callbacks); the rest wait to be accepted. */
+    static final int ADMIN_MAX_CONNECTIONS = 1_000;
     /** What a replica id may be: it names a spool file and lineage chains. */
     static final java.util.regex.Pattern REPLICA_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
@@ -412,7 +414,11 @@ public final class AirlockServer implements AutoCloseable {
         }
         AdminHttpHandler handler = new AdminHttpHandler(() -> writer.stats().storeReachable() && policy.get() != null,
                 registry::scrape, new ApprovalsApi(approvals, verifier), chatEndpoints, webPage, blocking);
+        ConnectionCap adminCap = new ConnectionCap("admin", ADMIN_MAX_CONNECTIONS);
+        registry.more().counter("airlock_listener_accept_pauses", List.of(io.micrometer.core.instrument.Tag.of("listener", "admin")),
+                adminCap, ConnectionCap::pauses);
         admin = new ServerBootstrap().group(workers).channel(NioServerSocketChannel.class)
+                .handler(adminCap)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

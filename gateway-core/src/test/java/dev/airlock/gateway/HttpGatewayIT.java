@@ -536,7 +536,8 @@ class HttpGatewayIT {
         String metrics = send(HttpRequest.newBuilder(server.adminUrl().resolve("/metrics")).build()).body();
         assertThat(metrics).containsPattern("airlock_http_head_timeouts_total\\{listener=\"web\"\\} [1-9]");
         // the listener's connection cap (limits.max_connections) is in place; it never had to pause here
-        assertThat(metrics).contains("airlock_listener_accept_pauses_total{listener=\"web\"} 0.0");
+        assertThat(metrics).contains("airlock_listener_accept_pauses_total{listener=\"web\"} 0.0")
+                .contains("airlock_listener_accept_pauses_total{listener=\"admin\"} 0.0");
     }
 
     @Test
