@@ -414,11 +414,8 @@ public final class AirlockServer implements AutoCloseable {
         }
         AdminHttpHandler handler = new AdminHttpHandler(() -> writer.stats().storeReachable() && policy.get() != null,
                 registry::scrape, new ApprovalsApi(approvals, verifier), chatEndpoints, webPage, blocking);
-        ConnectionCap adminCap = new ConnectionCap("admin", ADMIN_MAX_CONNECTIONS);
-        registry.more().counter("airlock_listener_accept_pauses", List.of(io.micrometer.core.instrument.Tag.of("listener", "admin")),
-                adminCap, ConnectionCap::pauses);
         admin = new ServerBootstrap().group(workers).channel(NioServerSocketChannel.class)
-                .handler(adminCap)
+                .handler(connectionCap("admin", ADMIN_MAX_CONNECTIONS, registry))
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -601,10 +598,14 @@ public final class AirlockServer implements AutoCloseable {
     /** Default of {@code limits.max_connections}, per listener. */
     static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
-    /** The listener's connection cap, with its pause counter on /metrics. */
+    /** The listener's connection cap ({@code limits.max_connections}), with its pause counter on /metrics. */
     private static ConnectionCap connectionCap(ListenerConfig l, PrometheusMeterRegistry registry) {
-        ConnectionCap cap = new ConnectionCap(l.name(), l.limits().maxConnections().orElse(DEFAULT_MAX_CONNECTIONS));
-        registry.more().counter("airlock_listener_accept_pauses", List.of(io.micrometer.core.instrument.Tag.of("listener", l.name())),
+        return connectionCap(l.name(), l.limits().maxConnections().orElse(DEFAULT_MAX_CONNECTIONS), registry);
+    }
+
+    private static ConnectionCap connectionCap(String listener, int max, PrometheusMeterRegistry registry) {
+        ConnectionCap cap = new ConnectionCap(listener, max);
+        registry.more().counter("airlock_listener_accept_pauses", List.of(io.micrometer.core.instrument.Tag.of("listener", listener)),
                 cap, ConnectionCap::pauses);
         return cap;
     }

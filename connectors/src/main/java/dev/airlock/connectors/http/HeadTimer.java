@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * The request head timeout of an HTTP/1.1 server connection (slow-header defence): sits in front of the HTTP decoder,
  * sees the bytes as they arrive and starts the clock at the first byte of each request head (a new connection's first
  * request: at the connect, so that a TLS handshake and the choice of protocol count too). A handler after the decoder
- * stops it when the head is whole ({@link #headReceived()}) and lets it wait for the next head once the request has
- * ended ({@link #awaitNextHead()}). A trickle of bytes does not restart it, unlike an idle timeout.
+ * shows it what was decoded ({@link #decoded(Object)}): a request head stops the clock, the end of the request makes
+ * the next byte start it again. A trickle of bytes does not restart it, unlike an idle timeout.
  *
  * <p>On expiry it sends {@link #EXPIRED} down the pipeline: the handler there answers {@code 408} (see
  * {@link #partialHead()}) or closes. {@link Responder} is that handler for simple servers.
@@ -90,16 +90,19 @@ public final class HeadTimer extends ChannelInboundHandlerAdapter {
         return awaitingHead && bytesOfHead;
     }
 
-    /** The decoder has a request's whole head: its body is not timed here. */
-    public void headReceived() {
-        awaitingHead = false;
-        bytesOfHead = false;
-        headStart = -1; // the scheduled check stays: keep-alive requests do not schedule one each
-    }
-
-    /** The request has ended: the next byte begins the next head. */
-    public void awaitNextHead() {
-        awaitingHead = true;
+    /**
+     * What the decoder made of the bytes, as the handler after it sees it: a request head (its body is not timed
+     * here) or the end of a request (the next byte begins the next head). A whole request is both.
+     */
+    public void decoded(Object msg) {
+        if (msg instanceof HttpRequest) {
+            awaitingHead = false;
+            bytesOfHead = false;
+            headStart = -1; // the scheduled check stays: keep-alive requests do not schedule one each
+        }
+        if (msg instanceof LastHttpContent) {
+            awaitingHead = true;
+        }
     }
 
     @Override
@@ -164,11 +167,8 @@ public final class HeadTimer extends ChannelInboundHandlerAdapter {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (timer != null && msg instanceof HttpRequest) {
-                timer.headReceived();
-            }
-            if (timer != null && msg instanceof LastHttpContent) {
-                timer.awaitNextHead();
+            if (timer != null) {
+                timer.decoded(msg);
             }
             ctx.fireChannelRead(msg);
         }

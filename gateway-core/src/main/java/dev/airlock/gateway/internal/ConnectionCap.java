@@ -56,8 +56,7 @@ public final class ConnectionCap extends ChannelInboundHandlerAdapter {
             if (n >= max && ctx.channel().config().isAutoRead()) {
                 ctx.channel().config().setAutoRead(false);
                 pauses.incrementAndGet();
-                log.warn("listener {}: {} connections open (limits.max_connections: {}); new ones wait in the accept queue",
-                        listener, n, max);
+                log.warn("listener {}: {} connections open (at most {}); new ones wait in the accept queue", listener, n, max);
             }
         }
         ctx.fireChannelRead(msg);
@@ -69,7 +68,7 @@ public final class ConnectionCap extends ChannelInboundHandlerAdapter {
             s.eventLoop().execute(() -> {
                 if (s.isOpen() && !s.config().isAutoRead() && open.get() < max) {
                     s.config().setAutoRead(true); // reads (accepts) again at once
-                    log.info("listener {}: below limits.max_connections again ({} open); accepting", listener, open.get());
+                    log.info("listener {}: below its connection limit again ({} open); accepting", listener, open.get());
                 }
             });
         }

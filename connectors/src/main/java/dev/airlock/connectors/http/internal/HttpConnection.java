@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -165,12 +164,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
             }
         }
         if (headTimer != null) {
-            if (o instanceof HttpRequest) {
-                headTimer.headReceived();
-            }
-            if (o instanceof LastHttpContent) {
-                headTimer.awaitNextHead();
-            }
+            headTimer.decoded(o);
         }
         queue(o);
         if (!draining) {
